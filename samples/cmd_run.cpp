@@ -1,0 +1,63 @@
+// `lfr run`: one model on raw .npy inputs, outputs to DIR/0.npy, 1.npy, ... (DESIGN.md contract).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "lfr/core/npy.h"
+#include "lfr/graph/executor.h"
+
+namespace lfr::cli {
+
+static const char* kRunHelp =
+    "usage: lfr run MODEL.lfr --input IN.npy [--input IN2.npy ...] --out DIR [--repeat N] [--reference]\n"
+    "\n"
+    "Runs one model on float32 NHWC .npy inputs (the model's own input scaling, e.g. 0..255 for the\n"
+    "face-api models) and writes DIR/0.npy, DIR/1.npy, ... in the order TF.js returns the outputs.\n"
+    "  --repeat N     run N times and print the median milliseconds per run\n"
+    "  --reference    use the plain reference kernels only\n";
+
+int cmd_run(Args& args) {
+    if (args.flag("--help") || args.flag("-h")) {
+        std::fputs(kRunHelp, stdout);
+        return 0;
+    }
+    const auto input_paths = args.values("--input");
+    const std::string out_dir = args.value("--out");
+    const int repeat = args.int_value("--repeat", 0);
+    const bool reference = args.flag("--reference");
+    const auto pos = args.positionals();
+    LFR_CHECK(pos.size() == 1, "lfr run: expected one MODEL.lfr (see lfr run --help)");
+    LFR_CHECK(!input_paths.empty(), "lfr run: give at least one --input IN.npy");
+    LFR_CHECK(repeat >= 0, "--repeat must be >= 0");
+
+    const Model model = Model::load(pos[0]);
+    std::vector<Tensor> inputs;
+    for (const auto& p : input_paths) inputs.push_back(read_npy(p));
+    std::vector<ConstTensorView> views(inputs.begin(), inputs.end());
+    Session session(model);
+    session.set_reference_kernels(reference);
+    std::vector<Tensor> outputs = session.run(views);
+
+    if (repeat > 0) {
+        std::vector<double> ms;
+        for (int i = 0; i < repeat; ++i) {
+            auto t0 = std::chrono::steady_clock::now();
+            session.run(views);
+            ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        }
+        std::sort(ms.begin(), ms.end());
+        std::printf("%s: median %.3f ms over %d runs; working memory %.1f KiB (%.1f KiB without reuse)\n",
+                    pos[0].c_str(), ms[ms.size() / 2], repeat, session.plan().arena_floats * 4 / 1024.0,
+                    session.plan().naive_floats * 4 / 1024.0);
+    }
+    if (!out_dir.empty()) {
+        ::mkdir(out_dir.c_str(), 0755);
+        for (size_t i = 0; i < outputs.size(); ++i)
+            write_npy(out_dir + "/" + std::to_string(i) + ".npy", outputs[i].view());
+    }
+    return 0;
+}
+
+}  // namespace lfr::cli

@@ -1,0 +1,133 @@
+// The .lfr reader must refuse every malformed file with a clear message and never read out of range
+// (this file is also built with AddressSanitizer as lfr_format_tests).
+#include <doctest/doctest.h>
+
+#include "builder.h"
+#include "lfr/format/model_file.h"
+
+using namespace lfr;
+
+namespace {
+
+std::vector<uint8_t> small_model_bytes() {
+    tools::ConvertedModel m;
+    int32_t x = m.input("image", Shape{-1, 5, 5, 3});
+    std::vector<float> w(3 * 3 * 3 * 4), b(4);
+    for (size_t i = 0; i < w.size(); ++i) w[i] = float(i) * 0.25f - 3.f;
+    for (size_t i = 0; i < b.size(); ++i) b[i] = float(i);
+    Attrs conv;
+    conv.padding = Padding::Same;
+    conv.act = Activation::Leaky;
+    conv.alpha = 0.1f;
+    int32_t y = m.node(OpType::Conv2D, "conv", {x, m.weight("conv/w", Shape{3, 3, 3, 4}, w), m.weight("conv/b", Shape{4}, b)}, conv);
+    Attrs mean;
+    mean.ints = {1, 2};
+    m.output(m.node(OpType::Mean, "pool", {y}, mean));
+    return serialize_model(m.graph, m.weights);
+}
+
+// Recomputes the checksum after a deliberate edit, so the structural checks are what fail.
+void reseal(std::vector<uint8_t>& bytes) {
+    uint32_t c = crc32(bytes.data() + kHeaderSize, bytes.size() - kHeaderSize);
+    std::memcpy(bytes.data() + 56, &c, 4);
+}
+
+template <class T> void poke(std::vector<uint8_t>& bytes, size_t at, T v) { std::memcpy(bytes.data() + at, &v, sizeof v); }
+
+std::string load_error(const std::vector<uint8_t>& bytes) {
+    try {
+        Model::from_memory(bytes.data(), bytes.size(), "test.lfr");
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("model file: round trip keeps the graph and the weights") {
+    auto bytes = small_model_bytes();
+    Model m = Model::from_memory(bytes.data(), bytes.size());
+    const Graph& g = m.graph();
+    REQUIRE(g.nodes.size() == 2);
+    CHECK(g.nodes[0].op == OpType::Conv2D);
+    CHECK(g.nodes[0].attrs.padding == Padding::Same);
+    CHECK(g.nodes[0].attrs.act == Activation::Leaky);
+    CHECK(g.nodes[0].attrs.alpha == 0.1f);
+    CHECK(g.nodes[1].attrs.ints == std::vector<int32_t>{1, 2});
+    CHECK(g.tensors[size_t(g.inputs[0])].shape == Shape{-1, 5, 5, 3});
+    const float* w = m.weight(g.nodes[0].inputs[1]);
+    CHECK(reinterpret_cast<uintptr_t>(w) % 4 == 0);
+    CHECK(w[5] == 5 * 0.25f - 3.f);
+    CHECK(m.weight(g.nodes[0].inputs[2])[3] == 3.f);
+    for (const auto& t : g.tensors)
+        if (t.kind == TensorKind::Weight) CHECK((t.blob_offset % kBlobAlign) == 0);
+}
+
+TEST_CASE("model file: every truncation is refused") {
+    const auto bytes = small_model_bytes();
+    for (size_t n = 0; n < bytes.size(); ++n) {
+        std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + long(n));
+        CHECK_MESSAGE(!load_error(cut).empty(), "truncated to " << n << " bytes was accepted");
+    }
+    CHECK(load_error(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 100)).find("truncated") != std::string::npos);
+}
+
+TEST_CASE("model file: corrupt, wrong-magic and newer files name the problem") {
+    const auto good = small_model_bytes();
+    auto bytes = good;
+    bytes[bytes.size() / 2] ^= 0x40;
+    CHECK(load_error(bytes).find("checksum mismatch") != std::string::npos);
+
+    bytes = good;
+    bytes[0] = 'X';
+    CHECK(load_error(bytes).find("bad magic") != std::string::npos);
+
+    bytes = good;
+    poke<uint32_t>(bytes, 8, kModelVersion + 1);
+    CHECK(load_error(bytes).find("newer than this build") != std::string::npos);
+
+    bytes = good;
+    bytes.push_back(0);
+    CHECK(load_error(bytes).find("header says") != std::string::npos);
+}
+
+TEST_CASE("model file: offsets and counts past the end are refused") {
+    const auto good = small_model_bytes();
+    uint64_t graph_size, blob_size;
+    std::memcpy(&graph_size, good.data() + 32, 8);
+    std::memcpy(&blob_size, good.data() + 48, 8);
+
+    auto bytes = good;  // the graph section claims more bytes than the file has
+    poke<uint64_t>(bytes, 32, uint64_t(bytes.size()));
+    CHECK(load_error(bytes).find("graph section out of range") != std::string::npos);
+
+    bytes = good;  // blob section shrunk under the weights: they now point past its end
+    poke<uint64_t>(bytes, 48, blob_size - 64);
+    reseal(bytes);
+    CHECK(load_error(bytes).find("past the end of the blob section") != std::string::npos);
+
+    bytes = good;  // a huge tensor count
+    poke<uint32_t>(bytes, kHeaderSize, 0x7fffffffu);
+    reseal(bytes);
+    CHECK(load_error(bytes).find("exceeds the section size") != std::string::npos);
+
+    bytes = good;  // graph section cut short inside the header's own accounting
+    poke<uint64_t>(bytes, 32, graph_size - 9);
+    reseal(bytes);
+    CHECK(!load_error(bytes).empty());
+}
+
+TEST_CASE("model file: graph structure is validated") {
+    tools::ConvertedModel m;
+    int32_t x = m.input("x", Shape{1, 2});
+    int32_t later = m.node(OpType::Relu, "a", {x});
+    m.graph.nodes[0].inputs = {later};  // reads its own output: not topological
+    m.output(later);
+    CHECK_THROWS_WITH_AS(serialize_model(m.graph, m.weights), doctest::Contains("before it is produced"), Error);
+}
+
+TEST_CASE("model file: load() reports missing and empty files") {
+    CHECK_THROWS_WITH_AS(Model::load("/nonexistent/model.lfr"), doctest::Contains("cannot open model file"), Error);
+    CHECK_THROWS_WITH_AS(Model::load("/dev/null"), doctest::Contains("not a regular file"), Error);
+}
