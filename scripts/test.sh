@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set up (idempotent) and run every test. CPU tests always run; GPU tests skip with a message
+# where no GPU is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+BUILD=${LFR_BUILD_DIR:-$PWD/build}
+# Model parity tests must not pass vacuously: missing models/ is a failure here.
+export LFR_REQUIRE_MODELS=1
+ctest --test-dir "$BUILD" --output-on-failure "$@"
