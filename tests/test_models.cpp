@@ -48,7 +48,6 @@ TEST_CASE("models match the TF.js golden outputs") {
             else MESSAGE("skipping " << dir.filename().string() << ": " << model_path << " not converted (run scripts/setup.sh)");
             continue;
         }
-        SUBCASE(dir.filename().string().c_str()) {}
         const Model model = Model::load(model_path.string());
         std::vector<Tensor> inputs;
         for (int i = 0; fs::exists(dir / ("in" + std::to_string(i) + ".npy")); ++i)

@@ -2,6 +2,7 @@
 // @vladmandic/face-api 1.7.15 `src/` (named in its comment); read them side by side.
 #include "faceapi_nets.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -171,11 +172,13 @@ public:
         return add(OpType::StridedSlice, name, {x}, a, out);
     }
 
-    // The graph must use every float entry of the manifest; `ignored` lists the entries face-api
-    // itself never reads (leftovers of the TF export).
+    // The graph must use every float entry of the manifest; `ignored` lists the float entries
+    // face-api itself never reads. int32 entries (shapes, axes left over from the TF export) are
+    // never read by face-api either.
     ConvertedModel finish(const std::vector<int32_t>& outputs, const std::set<std::string>& ignored = {}) {
         for (const auto& [name, w] : weights_)
-            LFR_CHECK(used_.count(name) || ignored.count(name), stem_ + ": manifest weight " + name + " is not used");
+            LFR_CHECK(w.is_int || used_.count(name) || ignored.count(name),
+                      stem_ + ": manifest weight " + name + " is not used");
         for (int32_t o : outputs) m.output(o);
         return std::move(m);
     }
@@ -490,9 +493,8 @@ ConvertedModel ssd_mobilenetv1(const std::string& dir) {
     int32_t score = g.slice_last("scores/logit", cls, 1, 2);
     score = g.unary(OpType::Sigmoid, "scores/sigmoid", score);
     score = g.reshape("scores", score, {1, int32_t(A)});
-    // int32 leftovers of the TF export that face-api does not read
-    const std::set<std::string> ignored = {
-        "Preprocessor/mul/x", "Preprocessor/sub/y"};  // float scalars face-api hard-codes (1/127.5, 1)
+    // float scalars of the TF export's preprocessor (1/127.5 and 1); face-api hard-codes them
+    const std::set<std::string> ignored = {"Preprocessor/mul/x", "Preprocessor/sub/y"};
     return g.finish({box, score}, ignored);
 }
 

@@ -54,17 +54,6 @@ inline void pack_b(int64_t kc, int64_t nc, const float* b, int64_t ldb, float* o
 typedef float v4f __attribute__((vector_size(16)));
 typedef float v8f __attribute__((vector_size(32)));
 
-template <class V>
-inline V load(const float* p) {
-    V v;
-    __builtin_memcpy(&v, p, sizeof(V));  // unaligned load
-    return v;
-}
-template <class V>
-inline void store(float* p, V v) {
-    __builtin_memcpy(p, &v, sizeof(V));
-}
-
 // C[0:mr, 0:nr] (+)= packed A strip * packed B strip over kc. The tile is MR rows of NV vectors;
 // written with explicit vector types because GCC's auto-vectoriser does not keep a 2-D
 // accumulator array in registers.
@@ -75,16 +64,25 @@ inline void micro_kernel(int64_t kc, const float* a, const float* b, float* c, i
     V acc[MR][NV] = {};
     for (int64_t p = 0; p < kc; ++p, a += MR, b += NV * L) {
         V bv[NV];
-        for (int v = 0; v < NV; ++v) bv[v] = load<V>(b + v * L);
+        for (int v = 0; v < NV; ++v) __builtin_memcpy(&bv[v], b + v * L, sizeof(V));  // unaligned load
+#pragma GCC unroll 8
         for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
             for (int v = 0; v < NV; ++v) acc[i][v] += a[i] * bv[v];
     }
     if (mr == MR && nr == NV * L) {
-        for (int i = 0; i < MR; ++i)
+        for (int i = 0; i < MR; ++i) {
             for (int v = 0; v < NV; ++v) {
+                V cv = acc[i][v];
                 float* ci = c + i * ldc + v * L;
-                store<V>(ci, accumulate ? load<V>(ci) + acc[i][v] : acc[i][v]);
+                if (accumulate) {
+                    V old;
+                    __builtin_memcpy(&old, ci, sizeof(V));
+                    cv += old;
+                }
+                __builtin_memcpy(ci, &cv, sizeof(V));
             }
+        }
         return;
     }
     float tile[MR][NV * L];

@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "lfr/core/shape.h"
-#include "lfr/graph/graph.h"
+#include "lfr/ops/op.h"
 
 namespace lfr {
 
