@@ -35,16 +35,16 @@ int cmd_run(Args& args) {
     const Model model = Model::load(pos[0]);
     std::vector<Tensor> inputs;
     for (const auto& p : input_paths) inputs.push_back(read_npy(p));
-    std::vector<ConstTensorView> views(inputs.begin(), inputs.end());
+    const std::vector<ConstTensorView> in_views = views(inputs);
     Session session(model);
     session.set_reference_kernels(reference);
-    std::vector<Tensor> outputs = session.run(views);
+    std::vector<Tensor> outputs = session.run(in_views);
 
     if (repeat > 0) {
         std::vector<double> ms;
         for (int i = 0; i < repeat; ++i) {
             auto t0 = std::chrono::steady_clock::now();
-            session.run(views);
+            session.run(in_views);
             ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
         }
         std::sort(ms.begin(), ms.end());

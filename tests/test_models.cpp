@@ -53,7 +53,7 @@ TEST_CASE("models match the TF.js golden outputs") {
         for (int i = 0; fs::exists(dir / ("in" + std::to_string(i) + ".npy")); ++i)
             inputs.push_back(read_npy((dir / ("in" + std::to_string(i) + ".npy")).string()));
         Session session(model);
-        const auto outs = session.run(std::vector<ConstTensorView>(inputs.begin(), inputs.end()));
+        const auto outs = session.run(views(inputs));
         REQUIRE(outs.size() == meta.at("outputs").size());
         for (size_t i = 0; i < outs.size(); ++i) {
             const Tensor ref = read_npy((dir / ("out" + std::to_string(i) + ".npy")).string());

@@ -317,7 +317,8 @@ int32_t conv_scale(FaceApiGraph& g, const std::string& p, int32_t x, int32_t str
     const auto& bias = g.take(p + "/conv/bias", Shape{co});
     const auto& s = g.take(p + "/scale/weights", Shape{co});
     const auto& sb = g.take(p + "/scale/biases", Shape{co});
-    std::vector<float> wf(f.floats.size()), bf(size_t(co));
+    const size_t nco = size_t(co);
+    std::vector<float> wf(f.floats.size()), bf(nco);
     for (size_t i = 0; i < wf.size(); ++i) wf[i] = float(double(f.floats[i]) * s.floats[i % size_t(co)]);
     for (size_t o = 0; o < size_t(co); ++o) bf[o] = float(double(bias.floats[o]) * s.floats[o] + sb.floats[o]);
     int32_t w = g.constant(p + "/conv/filters * " + p + "/scale/weights", fs, std::move(wf));
@@ -392,8 +393,9 @@ int32_t ssd_depthwise(FaceApiGraph& g, int idx, int32_t x, int32_t stride) {
     const auto& beta = g.take(p + "/BatchNorm/beta", Shape{c});
     const auto& mean = g.take(p + "/BatchNorm/moving_mean", Shape{c});
     const auto& var = g.take(p + "/BatchNorm/moving_variance", Shape{c});
-    std::vector<double> k(size_t(c));
-    std::vector<float> wf(f.floats.size()), bf(size_t(c));
+    const size_t nc = size_t(c);
+    std::vector<double> k(nc);
+    std::vector<float> wf(f.floats.size()), bf(nc);
     for (size_t i = 0; i < size_t(c); ++i) {
         k[i] = double(gamma.floats[i]) / std::sqrt(double(var.floats[i]) + kSsdBatchNormEpsilon);
         bf[i] = float(double(beta.floats[i]) - double(mean.floats[i]) * k[i]);
@@ -451,7 +453,8 @@ ConvertedModel ssd_mobilenetv1(const std::string& dir) {
     // outputLayer.ts decodeBoxesLayer. The anchor terms (sizes, centers) are constants, computed here
     // in float32 with the same operations tfjs uses, so they are bit-identical.
     const auto& anchors = g.take("Output/extra_dim", Shape{1, A, 4});
-    std::vector<float> size0(size_t(A)), size1(size_t(A)), ctr0(size_t(A)), ctr1(size_t(A));
+    const size_t na = size_t(A);
+    std::vector<float> size0(na), size1(na), ctr0(na), ctr1(na);
     for (size_t a = 0; a < size_t(A); ++a) {
         const float* v = &anchors.floats[4 * a];
         size0[a] = v[2] - v[0];

@@ -168,7 +168,7 @@ async function main() {
     const p = path.join(OUT_DIR, d);
     if (fs.statSync(p).isDirectory()) for (const f of fs.readdirSync(p)) total += fs.statSync(path.join(p, f)).size;
   }
-  console.log(`\ntotal size of tests/golden: ${(total / 1e6).toFixed(2)} MB; backend ${backend}`);
+  console.log(`\ntotal size of ${path.relative(process.cwd(), OUT_DIR)}: ${(total / 1e6).toFixed(2)} MB; backend ${backend}`);
   if (problems.length) { console.log(`PROBLEMS:\n  ${problems.join('\n  ')}`); process.exitCode = 1; } else console.log('all checks passed');
 }
 

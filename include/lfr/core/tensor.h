@@ -33,4 +33,11 @@ struct Tensor {
     ConstTensorView view() const { return {values.data(), shape}; }
 };
 
+// Read-only views of a list of tensors (e.g. to pass owned inputs to Session::run).
+inline std::vector<ConstTensorView> views(const std::vector<Tensor>& ts) {
+    std::vector<ConstTensorView> v;
+    for (const Tensor& t : ts) v.push_back(t.view());
+    return v;
+}
+
 }  // namespace lfr
