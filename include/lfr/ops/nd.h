@@ -63,22 +63,13 @@ void walk(const Shape& shape, const std::array<Strides, K>& st, std::array<int64
 // "node NAME: what", the prefix every shape-inference error carries.
 inline std::string node_msg(const Node& node, const std::string& what) { return "node " + node.name + ": " + what; }
 
-// Shape inference's first check: between lo and hi inputs, all present.
-inline void check_inputs(const Node& node, const std::vector<Shape>& in, size_t lo, size_t hi) {
-    LFR_CHECK(in.size() >= lo && in.size() <= hi,
-              node_msg(node, std::string(op_name(node.op)) + " takes " + std::to_string(lo) +
-                                 (hi != lo ? " or more" : "") + " inputs, got " + std::to_string(in.size())));
+// Shape inference's first check: n inputs (or more), all present.
+inline void check_inputs(const Node& node, const std::vector<Shape>& in, size_t n, bool or_more = false) {
+    LFR_CHECK(in.size() == n || (or_more && in.size() > n),
+              node_msg(node, std::string(op_name(node.op)) + " takes " + std::to_string(n) + (or_more ? " or more" : "") +
+                                 " inputs, got " + std::to_string(in.size())));
     for (size_t i = 0; i < in.size(); ++i)
         LFR_CHECK(has_input(in, i), node_msg(node, "input " + std::to_string(i) + " is absent"));
-}
-
-// A Shape from a list of dims (attrs.ints), checking the rank limit.
-inline Shape shape_of(const Node& node, const std::vector<int64_t>& dims) {
-    LFR_CHECK(dims.size() <= size_t(kMaxRank), node_msg(node, "rank " + std::to_string(dims.size()) + " is over the limit " +
-                                                                  std::to_string(kMaxRank)));
-    Shape s;
-    for (int64_t d : dims) s.dim[s.rank++] = d;
-    return s;
 }
 
 }  // namespace lfr

@@ -1,0 +1,154 @@
+// Elementwise ops: binary ops with numpy broadcasting and a fused activation (Add ... Prelu), unary
+// activations and math (Relu ... Neg), and softmax over the last axis.
+#pragma once
+#include <algorithm>
+#include <cmath>
+
+#include "lfr/ops/activation.h"
+#include "lfr/ops/nd.h"
+
+namespace lfr {
+
+namespace detail {
+
+// Calls body(fn) with the scalar function of node.op, so each loop is compiled once per op.
+template <class Body>
+void with_binary_fn(const Node& node, Body&& body) {
+    switch (node.op) {
+        case OpType::Add: return body([](float a, float b) { return a + b; });
+        case OpType::Sub: return body([](float a, float b) { return a - b; });
+        case OpType::Mul: return body([](float a, float b) { return a * b; });
+        case OpType::Div: return body([](float a, float b) { return a / b; });
+        case OpType::Maximum: return body([](float a, float b) { return std::max(a, b); });
+        case OpType::Minimum: return body([](float a, float b) { return std::min(a, b); });
+        case OpType::Prelu: return body([](float x, float alpha) { return x > 0.f ? x : alpha * x; });
+        default: throw Error(node_msg(node, std::string(op_name(node.op)) + " is not a binary op"));
+    }
+}
+
+template <class Body>
+void with_unary_fn(const Node& node, Body&& body) {
+    const float alpha = node.attrs.alpha;
+    switch (node.op) {
+        case OpType::Relu: return body([](float v) { return activate(v, Activation::Relu, 0.f); });
+        case OpType::Relu6: return body([](float v) { return activate(v, Activation::Relu6, 0.f); });
+        case OpType::LeakyRelu: return body([alpha](float v) { return activate(v, Activation::Leaky, alpha); });
+        case OpType::Sigmoid: return body([](float v) { return activate(v, Activation::Sigmoid, 0.f); });
+        case OpType::Tanh: return body([](float v) { return std::tanh(v); });
+        case OpType::Abs: return body([](float v) { return std::fabs(v); });
+        case OpType::Square: return body([](float v) { return v * v; });
+        case OpType::Sqrt: return body([](float v) { return std::sqrt(v); });
+        case OpType::Rsqrt: return body([](float v) { return 1.f / std::sqrt(v); });
+        case OpType::Exp: return body([](float v) { return std::exp(v); });
+        case OpType::Neg: return body([](float v) { return -v; });
+        default: throw Error(node_msg(node, std::string(op_name(node.op)) + " is not a unary op"));
+    }
+}
+
+inline void apply_activation(const Attrs& a, TensorView out) {
+    if (a.act == Activation::None) return;
+    for (int64_t i = 0; i < out.numel(); ++i) out.data[i] = activate(out.data[i], a.act, a.alpha);
+}
+
+// If y, broadcast to `out`, repeats with a period in memory (it equals out's trailing dims and is 1
+// before them: a same-shape operand, a per-channel vector, a scalar), returns that period, else 0.
+inline int64_t broadcast_period(const Shape& y, const Shape& out) {
+    int k = 0;  // trailing dims y shares with out
+    while (k < y.rank && y.dim[y.rank - 1 - k] == out.dim[out.rank - 1 - k]) ++k;
+    for (int d = 0; d < y.rank - k; ++d)
+        if (y.dim[d] != 1) return 0;
+    return y.numel();
+}
+
+// o[i] = fn(x[i], y[i % period]), as rows of `period` so the inner loop vectorises.
+template <class F>
+void binary_periodic(F fn, const float* x, const float* y, int64_t n, int64_t period, float* o) {
+    if (period == 1) {
+        const float s = y[0];
+        for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i], s);
+        return;
+    }
+    for (int64_t r = 0; r < n; r += period)
+        for (int64_t c = 0; c < period; ++c) o[r + c] = fn(x[r + c], y[c]);
+}
+
+}  // namespace detail
+
+// numpy broadcasting: trailing dims aligned, each pair equal or one of them 1.
+inline Shape infer_binary(const Node& node, const std::vector<Shape>& in) {
+    check_inputs(node, in, 2);
+    const Shape &a = in[0], &b = in[1];
+    Shape out;
+    out.rank = std::max(a.rank, b.rank);
+    bool ok = true;
+    for (int d = 0; d < out.rank; ++d) {
+        const int da = d - (out.rank - a.rank), db = d - (out.rank - b.rank);
+        const int64_t x = da >= 0 ? a.dim[da] : 1, y = db >= 0 ? b.dim[db] : 1;
+        ok = ok && (x == y || x == 1 || y == 1);
+        out.dim[d] = x == 1 ? y : x;
+    }
+    LFR_CHECK(ok, node_msg(node, "shapes " + a.str() + " and " + b.str() + " do not broadcast"));
+    LFR_CHECK(node.attrs.act != Activation::Prelu,
+              node_msg(node, "a fused Prelu needs per-channel slopes, which binary ops do not take"));
+    return out;
+}
+
+inline void binary_ref(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace&) {
+    const ConstTensorView a = in[0], b = in[1];
+    const std::array<Strides, 3> st = {broadcast_strides(a.shape, out.shape), broadcast_strides(b.shape, out.shape),
+                                       row_major_strides(out.shape)};
+    detail::with_binary_fn(node, [&](auto fn) {
+        walk(out.shape, st, {0, 0, 0},
+             [&](const std::array<int64_t, 3>& o) { out.data[o[2]] = fn(a.data[o[0]], b.data[o[1]]); });
+    });
+    detail::apply_activation(node.attrs, out);
+}
+
+// One operand has the output's shape and the other repeats with a period (same shape, per-channel
+// bias/scale/slope, scalar): a flat loop. Anything else takes the reference walk.
+inline void binary_fast(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
+    const ConstTensorView a = in[0], b = in[1];
+    const int64_t n = out.numel();
+    const int64_t pa = detail::broadcast_period(a.shape, out.shape), pb = detail::broadcast_period(b.shape, out.shape);
+    bool done = false;
+    detail::with_binary_fn(node, [&](auto fn) {
+        if (a.shape == out.shape && pb > 0) {
+            detail::binary_periodic(fn, a.data, b.data, n, pb, out.data);
+            done = true;
+        } else if (b.shape == out.shape && pa > 0) {
+            detail::binary_periodic([fn](float y, float x) { return fn(x, y); }, b.data, a.data, n, pa, out.data);
+            done = true;
+        }
+    });
+    if (!done) return binary_ref(node, in, out, ws);
+    detail::apply_activation(node.attrs, out);
+}
+
+inline Shape infer_unary(const Node& node, const std::vector<Shape>& in) {
+    check_inputs(node, in, 1);
+    LFR_CHECK(node.op != OpType::Softmax || in[0].rank >= 1, node_msg(node, "Softmax needs rank >= 1, got a scalar"));
+    return in[0];
+}
+
+inline void unary_ref(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace&) {
+    const float* x = in[0].data;
+    detail::with_unary_fn(node, [&](auto fn) {
+        for (int64_t i = 0; i < out.numel(); ++i) out.data[i] = fn(x[i]);
+    });
+}
+
+// Over the last axis; the row maximum is subtracted first so exp cannot overflow (as TF).
+inline void softmax_ref(const Node&, const std::vector<ConstTensorView>& in, TensorView out, Workspace&) {
+    const int64_t c = out.shape[-1];
+    if (out.numel() == 0) return;
+    for (int64_t r = 0; r < out.numel() / c; ++r) {
+        const float* x = in[0].data + r * c;
+        float* o = out.data + r * c;
+        const float m = *std::max_element(x, x + c);
+        float sum = 0.f;
+        for (int64_t j = 0; j < c; ++j) sum += o[j] = std::exp(x[j] - m);
+        for (int64_t j = 0; j < c; ++j) o[j] /= sum;
+    }
+}
+
+}  // namespace lfr
