@@ -1,6 +1,7 @@
 // One table from OpType to its shape inference and kernels; the executor and the tests use it.
 #pragma once
 #include "lfr/ops/conv.h"
+#include "lfr/ops/depthwise.h"
 #include "lfr/ops/elementwise.h"
 #include "lfr/ops/layout.h"
 #include "lfr/ops/matmul.h"

@@ -1,0 +1,138 @@
+// Conv2D: x [N,H,W,Ci] * w [KH,KW,Ci,Co] (TF HWIO) + bias [Co] (optional), then the fused activation
+// (Prelu slopes [Co] as input 3). Attrs: stride_h/w, padding (+ pad_* when Explicit), act, alpha.
+// No dilation. The shared geometry and input checks here are also used by depthwise.h.
+//
+// Fast path: the convolution is a GEMM of the patch matrix [N*OH*OW, KH*KW*Ci] with the weight,
+// which HWIO already lays out as a [KH*KW*Ci, Co] row-major matrix. A 1x1 stride-1 unpadded conv
+// needs no patch matrix at all (the NHWC input is it); otherwise patches are gathered (im2col) one
+// tile of output pixels at a time so the buffer stays cache-sized.
+#pragma once
+#include <algorithm>
+#include <string>
+
+#include "lfr/ops/activation.h"
+#include "lfr/ops/epilogue.h"
+#include "lfr/ops/gemm.h"
+#include "lfr/ops/op.h"
+#include "lfr/ops/window.h"
+
+namespace lfr {
+
+struct ConvGeometry {
+    int64_t N, H, W, C;  // input
+    int64_t KH, KW;      // kernel
+    int64_t OH, OW;      // output
+    int64_t sh, sw;      // strides
+    int64_t pt, pl;      // leading (top, left) zero padding
+};
+
+inline ConvGeometry conv_geometry(const Attrs& a, const Shape& x, const Shape& w) {
+    const Window1D wh = window_h(a, x[1], w[0]), ww = window_w(a, x[2], w[1]);
+    return {x[0], x[1], x[2], x[3], w[0], w[1], wh.out, ww.out, a.stride_h, a.stride_w, wh.pad_before, ww.pad_before};
+}
+
+// Checks x, w and the optional bias/prelu inputs shared by Conv2D and DepthwiseConv2D; out_c: the
+// number of output channels bias and prelu alpha must match.
+inline void check_conv_inputs(const Node& node, const std::vector<Shape>& in, int64_t out_c) {
+    const std::string op = op_name(node.op);
+    LFR_CHECK(in.size() >= 2 && has_input(in, 0) && has_input(in, 1), op + " needs x and w");
+    LFR_CHECK(in[0].rank == 4, op + " x must be NHWC, got " + in[0].str());
+    LFR_CHECK(in[1].rank == 4, op + " w must be [KH,KW,C,*], got " + in[1].str());
+    LFR_CHECK(in[1][2] == in[0][3], op + " w " + in[1].str() + " does not match x channels " + in[0].str());
+    LFR_CHECK(!has_input(in, 2) || in[2].numel() == out_c,
+              op + " bias " + in[2].str() + " needs " + std::to_string(out_c) + " values");
+    const bool prelu = node.attrs.act == Activation::Prelu;
+    LFR_CHECK(prelu == has_input(in, 3), op + ": prelu alpha is given exactly when act is Prelu");
+    LFR_CHECK(!prelu || in[3].numel() == out_c,
+              op + " prelu alpha " + in[3].str() + " needs " + std::to_string(out_c) + " values");
+}
+
+inline Shape infer_conv2d(const Node& node, const std::vector<Shape>& in) {
+    check_conv_inputs(node, in, in.size() >= 2 ? in[1][3] : 0);
+    const ConvGeometry g = conv_geometry(node.attrs, in[0], in[1]);
+    return {g.N, g.OH, g.OW, in[1][3]};
+}
+
+inline void conv2d_ref(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace&) {
+    const Attrs& a = node.attrs;
+    const ConvGeometry g = conv_geometry(a, in[0].shape, in[1].shape);
+    const int64_t Co = in[1].shape[3];
+    const float *x = in[0].data, *w = in[1].data;
+    for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t oy = 0; oy < g.OH; ++oy)
+            for (int64_t ox = 0; ox < g.OW; ++ox)
+                for (int64_t co = 0; co < Co; ++co) {
+                    float acc = has_input(in, 2) ? in[2].data[co] : 0.f;
+                    for (int64_t ky = 0; ky < g.KH; ++ky)
+                        for (int64_t kx = 0; kx < g.KW; ++kx) {
+                            const int64_t iy = oy * g.sh - g.pt + ky, ix = ox * g.sw - g.pl + kx;
+                            if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) continue;  // zero padding
+                            for (int64_t ci = 0; ci < g.C; ++ci)
+                                acc += x[((n * g.H + iy) * g.W + ix) * g.C + ci] * w[((ky * g.KW + kx) * g.C + ci) * Co + co];
+                        }
+                    const float slope = has_input(in, 3) ? in[3].data[co] : 0.f;
+                    out.data[((n * g.OH + oy) * g.OW + ox) * Co + co] = activate(acc, a.act, a.alpha, slope);
+                }
+}
+
+namespace conv_detail {
+
+constexpr int64_t kTileFloats = 64 * 1024;  // im2col tile: 256 KiB, well inside L2
+constexpr int64_t kMinTileRows = 120;       // fewer rows would repack the weight too often per FLOP
+
+// Rows [p0, p0+rows) of the patch matrix: one row per output pixel (n, oy, ox, flattened), columns
+// in HWIO order (ky, kx, ci); zeros where the window hangs over the padding. For a given ky the
+// in-bounds taps are adjacent pixels in NHWC, so each is one contiguous copy.
+inline void im2col(const ConvGeometry& g, const float* x, int64_t p0, int64_t rows, float* cols) {
+    const int64_t K = g.KH * g.KW * g.C, row_span = g.KW * g.C;
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t p = p0 + r, ox = p % g.OW, oy = p / g.OW % g.OH, n = p / (g.OW * g.OH);
+        const int64_t ix0 = ox * g.sw - g.pl;
+        const int64_t kx_lo = std::min(g.KW, std::max<int64_t>(0, -ix0));
+        const int64_t kx_hi = std::min(g.KW, std::max<int64_t>(0, g.W - ix0));
+        float* dst = cols + r * K;
+        for (int64_t ky = 0; ky < g.KH; ++ky, dst += row_span) {
+            const int64_t iy = oy * g.sh - g.pt + ky;
+            if (iy < 0 || iy >= g.H || kx_lo >= kx_hi) {
+                std::fill(dst, dst + row_span, 0.f);
+                continue;
+            }
+            const float* src = x + ((n * g.H + iy) * g.W + ix0 + kx_lo) * g.C;
+            std::fill(dst, dst + kx_lo * g.C, 0.f);
+            std::copy(src, src + (kx_hi - kx_lo) * g.C, dst + kx_lo * g.C);
+            std::fill(dst + kx_hi * g.C, dst + row_span, 0.f);
+        }
+    }
+}
+
+}  // namespace conv_detail
+
+inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
+    using namespace conv_detail;
+    const Attrs& a = node.attrs;
+    const ConvGeometry g = conv_geometry(a, in[0].shape, in[1].shape);
+    const int64_t Co = in[1].shape[3], K = g.KH * g.KW * g.C, pixels = g.N * g.OH * g.OW;
+    const float* bias = has_input(in, 2) ? in[2].data : nullptr;
+    const float* prelu = has_input(in, 3) ? in[3].data : nullptr;
+    const bool direct = g.KH == 1 && g.KW == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 &&
+                        g.OH == g.H && g.OW == g.W;
+
+    // Tiles of output pixels: the patch rows and the output rows the epilogue revisits stay in cache.
+    const int64_t tile = std::max(kMinTileRows, kTileFloats / K);
+    const int64_t gemm_floats = sgemm_scratch_floats(Co, K);
+    float* scratch = ws.floats(size_t(gemm_floats + (direct ? 0 : std::min(tile, pixels) * K)));
+    float* cols = scratch + gemm_floats;
+    for (int64_t p0 = 0; p0 < pixels; p0 += tile) {
+        const int64_t rows = std::min(tile, pixels - p0);
+        const float* patches = in[0].data + p0 * g.C;  // direct: input pixels are the patch rows
+        if (!direct) {
+            im2col(g, in[0].data, p0, rows, cols);
+            patches = cols;
+        }
+        float* y = out.data + p0 * Co;
+        sgemm(rows, Co, K, patches, K, in[1].data, Co, y, Co, false, scratch);
+        bias_activate(y, rows, Co, bias, a.act, a.alpha, prelu);
+    }
+}
+
+}  // namespace lfr

@@ -1,0 +1,111 @@
+// DepthwiseConv2D: x [N,H,W,C] with w [KH,KW,C,M] -> C*M channels (output channel c*M + m, as TF),
+// + bias [C*M] (optional), then the fused activation (Prelu slopes [C*M] as input 3). Attrs as Conv2D.
+//
+// Fast path (M == 1, which every model here uses): NHWC keeps channels contiguous, so each output
+// pixel is a few channel-vector multiply-adds. Interior pixels of a 3x3 kernel sum all nine taps in
+// one pass over the channels (registers, no partial sums in memory); border pixels, and other
+// kernel sizes, add one in-bounds tap at a time into the output row. Bias and activation follow per
+// output row.
+#pragma once
+#include <algorithm>
+
+#include "lfr/ops/conv.h"
+
+namespace lfr {
+
+inline Shape infer_depthwise(const Node& node, const std::vector<Shape>& in) {
+    check_conv_inputs(node, in, in.size() >= 2 ? in[1][2] * in[1][3] : 0);
+    const ConvGeometry g = conv_geometry(node.attrs, in[0], in[1]);
+    return {g.N, g.OH, g.OW, g.C * in[1][3]};
+}
+
+inline void depthwise_ref(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace&) {
+    const Attrs& a = node.attrs;
+    const ConvGeometry g = conv_geometry(a, in[0].shape, in[1].shape);
+    const int64_t M = in[1].shape[3], Co = g.C * M;
+    const float *x = in[0].data, *w = in[1].data;
+    for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t oy = 0; oy < g.OH; ++oy)
+            for (int64_t ox = 0; ox < g.OW; ++ox)
+                for (int64_t c = 0; c < g.C; ++c)
+                    for (int64_t m = 0; m < M; ++m) {
+                        const int64_t co = c * M + m;
+                        float acc = has_input(in, 2) ? in[2].data[co] : 0.f;
+                        for (int64_t ky = 0; ky < g.KH; ++ky)
+                            for (int64_t kx = 0; kx < g.KW; ++kx) {
+                                const int64_t iy = oy * g.sh - g.pt + ky, ix = ox * g.sw - g.pl + kx;
+                                if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) continue;  // zero padding
+                                acc += x[((n * g.H + iy) * g.W + ix) * g.C + c] * w[((ky * g.KW + kx) * g.C + c) * M + m];
+                            }
+                        const float slope = has_input(in, 3) ? in[3].data[co] : 0.f;
+                        out.data[((n * g.OH + oy) * g.OW + ox) * Co + co] = activate(acc, a.act, a.alpha, slope);
+                    }
+}
+
+namespace depthwise_detail {
+
+// One output pixel of a 3x3 window entirely inside the input; r0: its top-left input pixel.
+inline void pixel_3x3(const float* r0, int64_t row_stride, const float* w, int64_t C, float* __restrict y) {
+    const float *__restrict r1 = r0 + row_stride, *__restrict r2 = r1 + row_stride;
+    for (int64_t c = 0; c < C; ++c)
+        y[c] = r0[c] * w[c] + r0[C + c] * w[C + c] + r0[2 * C + c] * w[2 * C + c] +
+               r1[c] * w[3 * C + c] + r1[C + c] * w[4 * C + c] + r1[2 * C + c] * w[5 * C + c] +
+               r2[c] * w[6 * C + c] + r2[C + c] * w[7 * C + c] + r2[2 * C + c] * w[8 * C + c];
+}
+
+// Any output pixel: each in-bounds tap added over the channels.
+inline void pixel_any(const ConvGeometry& g, const float* x, const float* w, int64_t n, int64_t oy, int64_t ox,
+                      float* __restrict y) {
+    std::fill(y, y + g.C, 0.f);
+    for (int64_t ky = 0; ky < g.KH; ++ky) {
+        const int64_t iy = oy * g.sh - g.pt + ky;
+        if (iy < 0 || iy >= g.H) continue;
+        for (int64_t kx = 0; kx < g.KW; ++kx) {
+            const int64_t ix = ox * g.sw - g.pl + kx;
+            if (ix < 0 || ix >= g.W) continue;
+            const float* __restrict xi = x + ((n * g.H + iy) * g.W + ix) * g.C;
+            const float* __restrict wk = w + (ky * g.KW + kx) * g.C;
+            for (int64_t c = 0; c < g.C; ++c) y[c] += xi[c] * wk[c];
+        }
+    }
+}
+
+// First and one-past-last output index whose whole window lies inside [0, in).
+inline void interior(int64_t in, int64_t k, int64_t s, int64_t pad, int64_t out, int64_t& lo, int64_t& hi) {
+    lo = std::min(out, (pad + s - 1) / s);
+    hi = in - k + pad >= 0 ? std::min(out, (in - k + pad) / s + 1) : 0;
+    hi = std::max(lo, hi);
+}
+
+}  // namespace depthwise_detail
+
+inline void depthwise_fast(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
+    using namespace depthwise_detail;
+    if (in[1].shape[3] != 1) return depthwise_ref(node, in, out, ws);  // channel multiplier: not used by our models
+    const Attrs& a = node.attrs;
+    const ConvGeometry g = conv_geometry(a, in[0].shape, in[1].shape);
+    const float *x = in[0].data, *w = in[1].data;
+    const float* bias = has_input(in, 2) ? in[2].data : nullptr;
+    const float* prelu = has_input(in, 3) ? in[3].data : nullptr;
+    const bool k3 = g.KH == 3 && g.KW == 3;
+    int64_t oy_lo, oy_hi, ox_lo, ox_hi;
+    interior(g.H, g.KH, g.sh, g.pt, g.OH, oy_lo, oy_hi);
+    interior(g.W, g.KW, g.sw, g.pl, g.OW, ox_lo, ox_hi);
+    for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t oy = 0; oy < g.OH; ++oy) {
+            float* yrow = out.data + (n * g.OH + oy) * g.OW * g.C;
+            const bool row_inside = k3 && oy >= oy_lo && oy < oy_hi;
+            for (int64_t ox = 0; ox < g.OW; ++ox) {
+                float* y = yrow + ox * g.C;
+                if (row_inside && ox >= ox_lo && ox < ox_hi) {
+                    const float* r0 = x + ((n * g.H + oy * g.sh - g.pt) * g.W + ox * g.sw - g.pl) * g.C;
+                    pixel_3x3(r0, g.W * g.C, w, g.C, y);
+                } else {
+                    pixel_any(g, x, w, n, oy, ox, y);
+                }
+            }
+            bias_activate(yrow, g.OW, g.C, bias, a.act, a.alpha, prelu);  // the row is still in cache
+        }
+}
+
+}  // namespace lfr
