@@ -1,0 +1,115 @@
+// lfr_convert: turns a model package into an .lfr file.
+//
+//   lfr_convert tfjs MODEL.json -o OUT.lfr [--no-fold]    a TF.js graph model (model.json + shards)
+//   lfr_convert faceapi NET_NAME MODEL_DIR -o OUT.lfr     a face-api network from its weight manifest
+//
+// Prints a one-line summary per model; exits non-zero with the error on stderr on failure.
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "faceapi_nets.h"
+#include "passes.h"
+#include "tfjs_graph.h"
+
+namespace {
+
+void usage(FILE* f) {
+    std::fprintf(f,
+                 "usage:\n"
+                 "  lfr_convert tfjs MODEL.json -o OUT.lfr [--no-fold]\n"
+                 "      convert a TF.js graph model (MODEL.json with modelTopology + weightsManifest, shards beside it)\n"
+                 "      --no-fold  skip the graph rewrites (bias/act/pad/scale folds); dead nodes are still removed\n"
+                 "  lfr_convert faceapi NET_NAME MODEL_DIR -o OUT.lfr\n"
+                 "      convert a face-api network; NET_NAME is one of:");
+    for (const std::string& n : lfr::tools::faceapi_net_names()) std::fprintf(f, " %s", n.c_str());
+    std::fprintf(f, "\n  lfr_convert --help\n");
+}
+
+std::string shape_list(const lfr::Graph& g, const std::vector<int32_t>& ids) {
+    std::string s;
+    for (int32_t id : ids) s += (s.empty() ? "" : ", ") + g.tensors[size_t(id)].name + g.tensors[size_t(id)].shape.str();
+    return s;
+}
+
+void summary(const lfr::tools::ConvertedModel& m, const std::string& out, size_t before) {
+    const lfr::Graph& g = m.graph;
+    size_t weights = 0, bytes = 0;
+    for (size_t t = 0; t < g.tensors.size(); ++t)
+        if (g.tensors[t].kind == lfr::TensorKind::Weight) ++weights, bytes += m.weights[t].size() * 4;
+    std::map<std::string, int> ops;
+    for (const lfr::Node& n : g.nodes) ++ops[lfr::op_name(n.op)];
+    std::printf("%s: %zu nodes", out.c_str(), g.nodes.size());
+    if (before) std::printf(" (%zu before folding)", before);
+    std::printf(", %zu weights (%zu bytes)\n  ops:", weights, bytes);
+    for (const auto& [op, n] : ops) std::printf(" %s=%d", op.c_str(), n);
+    std::printf("\n  inputs: %s\n  outputs: %s\n", shape_list(g, g.inputs).c_str(), shape_list(g, g.outputs).c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> pos;
+    std::string out;
+    bool fold = true;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "-h" || a == "--help") {
+            usage(stdout);
+            return 0;
+        } else if (a == "-o" || a == "--output") {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "lfr_convert: %s needs a file name\n", a.c_str());
+                return 2;
+            }
+            out = argv[++i];
+        } else if (a == "--no-fold") {
+            fold = false;
+        } else if (!a.empty() && a[0] == '-') {
+            std::fprintf(stderr, "lfr_convert: unknown option %s (see --help)\n", a.c_str());
+            return 2;
+        } else {
+            pos.push_back(a);
+        }
+    }
+    if (pos.empty()) {
+        usage(stderr);
+        return 2;
+    }
+    const std::string cmd = pos[0];
+    const size_t want = cmd == "tfjs" ? 2 : cmd == "faceapi" ? 3 : 0;
+    if (!want) {
+        std::fprintf(stderr, "lfr_convert: unknown command '%s' (expected tfjs or faceapi; see --help)\n", cmd.c_str());
+        return 2;
+    }
+    if (pos.size() != want || out.empty()) {
+        std::fprintf(stderr, "lfr_convert %s: expected %s -o OUT.lfr (see --help)\n", cmd.c_str(),
+                     cmd == "tfjs" ? "MODEL.json" : "NET_NAME MODEL_DIR");
+        return 2;
+    }
+    try {
+        lfr::tools::ConvertedModel m;
+        size_t before = 0;
+        if (cmd == "tfjs") {
+            lfr::tools::TfjsOptions opt;
+            opt.optimize = fold;
+            lfr::tools::TfjsReport rep;
+            m = lfr::tools::convert_tfjs_graph(pos[1], opt, &rep);
+            before = rep.nodes_before_folds;
+            if (rep.batch_pinned)
+                std::printf("note: %s: a Shape/StridedSlice/Reshape was resolved for batch 1; run it with batch 1\n",
+                            pos[1].c_str());
+        } else {
+            m = lfr::tools::convert_faceapi(pos[1], pos[2]);
+            lfr::tools::validate_round_trip(m);
+        }
+        m.save(out);
+        summary(m, out, before);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "lfr_convert: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
