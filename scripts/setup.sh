@@ -10,9 +10,12 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 # --- 1. Debian packages -----------------------------------------------------------------------
-DEBS=(cmake g++ make libstb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev nodejs npm ca-certificates)
+# Libraries by package name; tools by command, since node/npm may come from another Debian source.
+LIBS=(libstb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev ca-certificates)
+TOOLS=(cmake:cmake g++:g++ make:make node:nodejs npm:npm)
 missing=()
-for p in "${DEBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for p in "${LIBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for t in "${TOOLS[@]}"; do command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}"); done
 if ((${#missing[@]})); then
   say "installing Debian packages: ${missing[*]}"
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -44,12 +47,13 @@ for entry in "${PACKAGES[@]}"; do
 done
 
 # --- 3. Build ---------------------------------------------------------------------------------
+mkdir -p "$BUILD"
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   say "configuring build in $BUILD"
-  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; die "cmake configure failed"; }
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD/configure.log" 2>&1 || { cat "$BUILD/configure.log"; die "cmake configure failed"; }
 fi
-say "building (log: $BUILD.log)"
-cmake --build "$BUILD" -j"$(nproc)" >"$BUILD.log" 2>&1 || { tail -40 "$BUILD.log"; die "build failed"; }
+say "building (log: $BUILD/build.log)"
+cmake --build "$BUILD" -j"$(nproc)" >"$BUILD/build.log" 2>&1 || { tail -40 "$BUILD/build.log"; die "build failed"; }
 
 # --- 4. Models --------------------------------------------------------------------------------
 mkdir -p models
@@ -63,7 +67,7 @@ convert() {  # convert NAME SOURCE ARGS... : only when the model is missing or o
   say "converting $name"
   "$CONVERT" "$@" -o "$out" || die "conversion of $name failed"
 }
-for net in tiny_face_detector face_landmark_68 face_landmark_68_tiny face_recognition_model; do
+for net in tiny_face_detector ssd_mobilenetv1 face_landmark_68 face_landmark_68_tiny face_recognition_model; do
   convert "$net" "$FACEAPI/${net/_model/}_model-weights_manifest.json" faceapi "$net" "$FACEAPI"
 done
 for m in blazeface-front blazeface-back facemesh iris faceres faceres-deep mobileface antispoof liveness emotion; do

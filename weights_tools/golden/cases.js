@@ -72,7 +72,7 @@ async function buildCases({ only } = {}) {
   if (want('tiny_face_detector')) {
     const S = 224;
     cases.push({
-      name: 'tiny_face_detector', source: 'face-api', model: 'tiny_face_detector_model', crop: null,
+      name: 'tiny_face_detector', source: 'face-api', model: 'tiny_face_detector', crop: null,
       input: await batchTensor(img3, S, false),
       run: async (x) => [fa.nets.tinyFaceDetector.forwardInput(await toNI(x), S)],
       outputNames: ['conv8 (raw, before decoding)'],
@@ -81,7 +81,7 @@ async function buildCases({ only } = {}) {
   }
   if (want('ssd_mobilenetv1')) {
     cases.push({
-      name: 'ssd_mobilenetv1', source: 'face-api', model: 'ssd_mobilenetv1_model', crop: null,
+      name: 'ssd_mobilenetv1', source: 'face-api', model: 'ssd_mobilenetv1', crop: null,
       input: await batchTensor(img3, 512, false),
       run: async (x) => {
         const { boxes, scores } = fa.nets.ssdMobilenetv1.forwardInput(await toNI(x));
@@ -114,7 +114,7 @@ async function buildCases({ only } = {}) {
       if (!want(cname)) continue;
       const idx = batch === 1 ? [0] : [0, 1, 2];
       cases.push({
-        name: cname, source: 'face-api', model: `${name}_model`,
+        name: cname, source: 'face-api', model: name,
         crop: batch === 1 ? rectArr(rects[0]) : idx.map((i) => rectArr(rects[i])),
         input: await batchTensor(idx.map((i) => lmCrops[i]), 112, true),
         run: async (x) => [fa.nets[net].runNet(await toNI(x))],
