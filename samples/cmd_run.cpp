@@ -16,7 +16,28 @@ static const char* kRunHelp =
     "Runs one model on float32 NHWC .npy inputs (the model's own input scaling, e.g. 0..255 for the\n"
     "face-api models) and writes DIR/0.npy, DIR/1.npy, ... in the order TF.js returns the outputs.\n"
     "  --repeat N     run N times and print the median milliseconds per run\n"
-    "  --reference    use the plain reference kernels only\n";
+    "  --reference    use the plain reference kernels only\n"
+    "  --profile      with --repeat: time per op type, slowest first\n";
+
+// Per op type: total ms per run, node count, share of the run.
+static void print_profile(const Graph& g, const std::vector<double>& node_ms, int runs) {
+    std::vector<double> ms(kOpCount, 0.0);
+    std::vector<int> count(kOpCount, 0);
+    double total = 0;
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+        ms[size_t(g.nodes[i].op)] += node_ms[i] / runs;
+        count[size_t(g.nodes[i].op)]++;
+        total += node_ms[i] / runs;
+    }
+    std::vector<int> order;
+    for (int op = 0; op < kOpCount; ++op)
+        if (count[size_t(op)]) order.push_back(op);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return ms[size_t(a)] > ms[size_t(b)]; });
+    std::printf("%-16s %6s %10s %6s\n", "op", "nodes", "ms/run", "share");
+    for (int op : order)
+        std::printf("%-16s %6d %10.3f %5.1f%%\n", op_name(OpType(op)), count[size_t(op)], ms[size_t(op)],
+                    100 * ms[size_t(op)] / total);
+}
 
 int cmd_run(Args& args) {
     if (args.flag("--help") || args.flag("-h")) {
@@ -27,6 +48,7 @@ int cmd_run(Args& args) {
     const std::string out_dir = args.value("--out");
     const int repeat = args.int_value("--repeat", 0);
     const bool reference = args.flag("--reference");
+    const bool profile = args.flag("--profile");
     const auto pos = args.positionals();
     LFR_CHECK(pos.size() == 1, "lfr run: expected one MODEL.lfr (see lfr run --help)");
     LFR_CHECK(!input_paths.empty(), "lfr run: give at least one --input IN.npy");
@@ -41,6 +63,7 @@ int cmd_run(Args& args) {
     std::vector<Tensor> outputs = session.run(in_views);
 
     if (repeat > 0) {
+        session.set_profiling(profile);
         std::vector<double> ms;
         for (int i = 0; i < repeat; ++i) {
             auto t0 = std::chrono::steady_clock::now();
@@ -51,6 +74,7 @@ int cmd_run(Args& args) {
         std::printf("%s: median %.3f ms over %d runs; working memory %.1f KiB (%.1f KiB without reuse)\n",
                     pos[0].c_str(), ms[ms.size() / 2], repeat, session.plan().arena_floats * 4 / 1024.0,
                     session.plan().naive_floats * 4 / 1024.0);
+        if (profile) print_profile(model.graph(), session.node_ms(), repeat);
     }
     if (!out_dir.empty()) {
         ::mkdir(out_dir.c_str(), 0755);

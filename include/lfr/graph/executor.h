@@ -5,6 +5,7 @@
 // scratch memory and is used by one thread at a time (make one per thread).
 #pragma once
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,12 @@ public:
 
     // Use only the reference kernels (for parity tests and debugging).
     void set_reference_kernels(bool on) { reference_only_ = on; }
+    // Accumulate wall time per node over the following runs (node_ms(), in graph node order).
+    void set_profiling(bool on) {
+        profiling_ = on;
+        node_ms_.assign(model_->graph().nodes.size(), 0.0);
+    }
+    const std::vector<double>& node_ms() const { return node_ms_; }
 
     // Runs the model on inputs given in graph input order; returns outputs in graph output order.
     std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) {
@@ -75,7 +82,8 @@ public:
             if (plan_.offsets[i] >= 0) data[i] = arena_.data() + plan_.offsets[i];
         }
         std::vector<ConstTensorView> ins;
-        for (const Node& n : g.nodes) {
+        for (size_t ni = 0; ni < g.nodes.size(); ++ni) {
+            const Node& n = g.nodes[ni];
             ins.clear();
             for (int32_t id : n.inputs) {
                 if (id < 0) ins.push_back({nullptr, absent_shape()});
@@ -84,7 +92,10 @@ public:
             const int32_t o = n.outputs[0];
             TensorView out{arena_.data() + plan_.offsets[size_t(o)], plan_.shapes[size_t(o)]};
             const OpKernels& k = op_kernels(n.op);
+            const auto t0 = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
             (k.fast && !reference_only_ ? k.fast : k.reference)(n, ins, out, workspace_);
+            if (profiling_)
+                node_ms_[ni] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         }
         std::vector<Tensor> outs;
         for (int32_t id : g.outputs) {
@@ -164,6 +175,8 @@ private:
 
     const Model* model_;
     bool reference_only_ = false;
+    bool profiling_ = false;
+    std::vector<double> node_ms_;
     bool plan_valid_ = false;
     std::vector<Shape> plan_inputs_;
     MemoryPlan plan_;

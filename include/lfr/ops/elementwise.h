@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "lfr/ops/activation.h"
+#include "lfr/ops/epilogue.h"
 #include "lfr/ops/nd.h"
 
 namespace lfr {
@@ -46,8 +47,7 @@ void with_unary_fn(const Node& node, Body&& body) {
 }
 
 inline void apply_activation(const Attrs& a, TensorView out) {
-    if (a.act == Activation::None) return;
-    for (int64_t i = 0; i < out.numel(); ++i) out.data[i] = activate(out.data[i], a.act, a.alpha);
+    bias_activate(out.data, 1, out.numel(), nullptr, a.act, a.alpha, nullptr);
 }
 
 // If y, broadcast to `out`, repeats with a period in memory (it equals out's trailing dims and is 1
