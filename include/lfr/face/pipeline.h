@@ -1,0 +1,196 @@
+// Pipeline: the whole face stack behind four calls. Load the models once, then
+//
+//     lfr::Pipeline faces(lfr::PipelineOptions{});           // models/ next to the program
+//     lfr::Image photo = lfr::load_image("group.jpg");
+//     for (const lfr::Face& f : faces.embed(photo)) ...      // box, score, 68 landmarks, descriptor
+//     float d = faces.distance(a.descriptor, b.descriptor);  // same person when d < threshold
+//
+// Stages: detect (tiny_face_detector or BlazeFace) -> 68 landmarks on each box (face_landmark_68)
+// -> alignment (dlib face chip, or face-api's crop) -> embedding (face_recognition_model), all faces
+// of an image in one batched run per network. The loaded models are immutable and every call makes
+// its own sessions, so one Pipeline may be used from several threads at once.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "lfr/face/align.h"
+#include "lfr/face/blazeface.h"
+#include "lfr/face/distance.h"
+#include "lfr/face/landmarks.h"
+#include "lfr/face/tiny_yolo.h"
+#include "lfr/face/types.h"
+#include "lfr/graph/executor.h"
+#include "lfr/image/image.h"
+#include "lfr/image/preprocess.h"
+
+namespace lfr {
+
+enum class Detector { TinyFace, BlazeFaceBack, BlazeFaceFront };
+enum class Alignment {
+    Dlib,    // similarity transform of the landmarks onto dlib's mean face, 150x150, padding 0.25
+    FaceApi  // face-api's axis-aligned crop from eye and mouth centres (its alignDlib)
+};
+
+struct PipelineOptions {
+    std::string models_dir = "models";
+    Detector detector = Detector::TinyFace;
+    int detector_input = 416;        // tiny_face_detector only (a multiple of 32); BlazeFace is fixed
+    float score_threshold = -1;      // < 0: the reference default (tiny 0.5, BlazeFace 0.2)
+    float nms_iou = -1;              // < 0: the reference default (tiny 0.4, BlazeFace 0.1)
+    int max_faces = 100;
+    bool tiny_landmarks = false;     // face_landmark_68_tiny instead of face_landmark_68
+    Alignment alignment = Alignment::Dlib;
+    float match_threshold = kFaceApiDistanceThreshold;  // Euclidean, face_recognition_model
+};
+
+const char* detector_name(Detector d);
+const char* alignment_name(Alignment a);
+
+class Pipeline {
+public:
+    explicit Pipeline(const PipelineOptions& options = {})
+        : opt_(options),
+          detector_(Model::load(options.models_dir + "/" + detector_name(options.detector) + ".lfr")),
+          landmarks_(Model::load(options.models_dir + "/" +
+                                 (options.tiny_landmarks ? "face_landmark_68_tiny" : "face_landmark_68") + ".lfr")),
+          embedder_(Model::load(options.models_dir + "/face_recognition_model.lfr")) {
+        LFR_CHECK(opt_.detector != Detector::TinyFace || (opt_.detector_input > 0 && opt_.detector_input % 32 == 0),
+                  "tiny_face_detector input size must be a positive multiple of 32, got " +
+                      std::to_string(opt_.detector_input));
+    }
+
+    const PipelineOptions& options() const { return opt_; }
+    static constexpr int kDescriptorSize = 128;
+    static constexpr const char* kEmbedderName = "face_recognition_model";
+
+    // Stage 1: face boxes and scores (BlazeFace adds 6 keypoints), best first, in image pixels.
+    std::vector<Detection> detect_boxes(const Image& img) const {
+        check_image(img);
+        Session s(detector_);
+        if (opt_.detector == Detector::TinyFace) {
+            TinyYoloOptions o;
+            o.input_size = opt_.detector_input;
+            if (opt_.score_threshold >= 0) o.score_threshold = opt_.score_threshold;
+            if (opt_.nms_iou >= 0) o.iou_threshold = opt_.nms_iou;
+            const Tensor x = faceapi_batch_tensor(img, o.input_size, /*centred=*/false);
+            const auto out = s.run({x.view()});
+            auto dets = decode_tiny_yolo(out[0].view(), img.width, img.height, o);
+            if (int(dets.size()) > opt_.max_faces) dets.resize(size_t(opt_.max_faces));
+            return dets;
+        }
+        const int size = opt_.detector == Detector::BlazeFaceBack ? 256 : 128;
+        BlazeFaceOptions o;
+        o.max_faces = opt_.max_faces;
+        if (opt_.score_threshold >= 0) o.score_threshold = opt_.score_threshold;
+        if (opt_.nms_iou >= 0) o.iou_threshold = opt_.nms_iou;
+        const Tensor x = human_blazeface_input(img, size);
+        const auto out = s.run({x.view()});
+        std::vector<Detection> dets;
+        for (auto& d : decode_blazeface(views(out), size, img.width, img.height, o)) dets.push_back(d.detection);
+        return dets;
+    }
+
+    // Stages 1-2: boxes plus 68 landmarks each (faces whose box lies outside the image are dropped).
+    std::vector<Face> detect(const Image& img) const { return add_landmarks(img, detect_boxes(img)); }
+
+    // 68 landmarks for given boxes (e.g. from another detector), one batched run.
+    std::vector<Face> add_landmarks(const Image& img, const std::vector<Detection>& dets) const {
+        check_image(img);
+        std::vector<Face> faces;
+        std::vector<Box> crops;
+        for (const Detection& d : dets) {
+            const Box crop = faceapi_landmark_crop(d.box, img.width, img.height);
+            if (crop.width() < 1 || crop.height() < 1) continue;
+            faces.push_back({d, {}, {}});
+            crops.push_back(crop);
+        }
+        if (faces.empty()) return faces;
+        Tensor batch(Shape{int64_t(faces.size()), kLandmarkInputSize, kLandmarkInputSize, 3});
+        for (size_t i = 0; i < faces.size(); ++i) faceapi_extract_square_into(img, crops[i], batch.view(), int64_t(i));
+        Session s(landmarks_);
+        const auto out = s.run({batch.view()});
+        for (size_t i = 0; i < faces.size(); ++i)
+            faces[i].landmarks = faceapi_map_landmarks(out[0].values.data() + i * 136, crops[i].width(),
+                                                       crops[i].height(), {faces[i].detection.box.x1,
+                                                                           faces[i].detection.box.y1});
+        return faces;
+    }
+
+    // Stages 1-3: every face with its descriptor.
+    std::vector<Face> embed(const Image& img) const { return add_descriptors(img, detect(img)); }
+
+    // Stage 3 for faces that already have landmarks: aligned crops, one batched run.
+    std::vector<Face> add_descriptors(const Image& img, std::vector<Face> faces) const {
+        if (faces.empty()) return faces;
+        Tensor batch(Shape{int64_t(faces.size()), 150, 150, 3});
+        for (size_t i = 0; i < faces.size(); ++i) write_aligned_crop(img, faces[i], batch.view(), int64_t(i));
+        Session s(embedder_);
+        const auto out = s.run({batch.view()});
+        for (size_t i = 0; i < faces.size(); ++i)
+            faces[i].descriptor.assign(out[0].values.begin() + long(i) * kDescriptorSize,
+                                       out[0].values.begin() + long(i + 1) * kDescriptorSize);
+        return faces;
+    }
+
+    // The embedder's input for one face (for drawing or debugging the alignment): [1,150,150,3].
+    Tensor aligned_crop(const Image& img, const Face& face) const {
+        Tensor t(Shape{1, 150, 150, 3});
+        write_aligned_crop(img, face, t.view(), 0);
+        return t;
+    }
+
+    float distance(const std::vector<float>& a, const std::vector<float>& b) const { return euclidean_distance(a, b); }
+    bool same_person(const std::vector<float>& a, const std::vector<float>& b) const {
+        return distance(a, b) < opt_.match_threshold;
+    }
+
+private:
+    static void check_image(const Image& img) {
+        LFR_CHECK(img.width > 0 && img.height > 0 && img.rgb.size() == size_t(img.width) * size_t(img.height) * 3,
+                  "empty or malformed image (" + std::to_string(img.width) + "x" + std::to_string(img.height) + ")");
+    }
+
+    void write_aligned_crop(const Image& img, const Face& face, TensorView batch, int64_t slot) const {
+        LFR_CHECK(face.landmarks.size() == 68, "alignment needs 68 landmarks");
+        if (opt_.alignment == Alignment::Dlib) {
+            warp_affine_into(img, dlib_face_chip(face.landmarks, 150, 0.25), batch, slot);
+            return;
+        }
+        // face-api: alignDlib's rect relative to the landmark crop, clipped to the image.
+        const Box lm_crop = faceapi_landmark_crop(face.detection.box, img.width, img.height);
+        const Box crop = faceapi_descriptor_crop(face.landmarks, lm_crop.width(), lm_crop.height(), img.width, img.height);
+        LFR_CHECK(crop.width() >= 1 && crop.height() >= 1, "face-api alignment: the face crop lies outside the image");
+        faceapi_extract_square_into(img, crop, batch, slot);
+    }
+
+    PipelineOptions opt_;
+    Model detector_, landmarks_, embedder_;
+};
+
+inline const char* detector_name(Detector d) {
+    switch (d) {
+        case Detector::TinyFace: return "tiny_face_detector";
+        case Detector::BlazeFaceBack: return "blazeface-back";
+        case Detector::BlazeFaceFront: return "blazeface-front";
+    }
+    return "?";
+}
+
+inline const char* alignment_name(Alignment a) { return a == Alignment::Dlib ? "dlib" : "faceapi"; }
+
+// The face a single-subject photo is about: the largest box, ties broken towards the centre.
+inline int main_face(const std::vector<Face>& faces, int img_w, int img_h) {
+    int best = -1;
+    double best_key = -1e300;
+    for (size_t i = 0; i < faces.size(); ++i) {
+        const Box& b = faces[i].detection.box;
+        const double cx = (b.x1 + b.x2) / 2 - img_w / 2.0, cy = (b.y1 + b.y2) / 2 - img_h / 2.0;
+        const double key = b.area() - 0.5 * (cx * cx + cy * cy);
+        if (key > best_key) best_key = key, best = int(i);
+    }
+    return best;
+}
+
+}  // namespace lfr
