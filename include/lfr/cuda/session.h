@@ -47,7 +47,7 @@ public:
     // Runs the model on host inputs in graph input order; returns host outputs in graph output order.
     std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) {
         const Graph& g = model_->graph();
-        check_inputs(inputs);
+        check_model_inputs(*model_, inputs);
         prepare(inputs);
         const cudaStream_t s = ctx_.stream();
         host_valid_.assign(g.tensors.size(), 0);
@@ -142,25 +142,6 @@ private:
         weights_dev_ = upload(host.data(), host.size());
     }
 
-    void check_inputs(const std::vector<ConstTensorView>& inputs) const {  // as Session's
-        const Graph& g = model_->graph();
-        LFR_CHECK(inputs.size() == g.inputs.size(), model_->label() + ": expects " + std::to_string(g.inputs.size()) +
-                                                        " input(s), got " + std::to_string(inputs.size()));
-        for (size_t i = 0; i < inputs.size(); ++i) {
-            const TensorInfo& t = g.tensors[size_t(g.inputs[i])];
-            bool ok = inputs[i].shape.rank == t.shape.rank && inputs[i].data;
-            for (int d = 0; ok && d < t.shape.rank; ++d)
-                ok = inputs[i].shape.dim[d] > 0 && (t.shape.dim[d] == -1 || t.shape.dim[d] == inputs[i].shape.dim[d]);
-            LFR_CHECK(ok, model_->label() + ": input " + t.name + " expects shape " + t.shape.str() +
-                              " (-1 = any), got " + inputs[i].shape.str());
-        }
-    }
-
-    static Shape absent_shape() {
-        Shape s;
-        s.rank = -1;
-        return s;
-    }
 
     std::vector<Shape> node_shapes(const Node& n) const {
         std::vector<Shape> v;

@@ -50,6 +50,28 @@ inline int64_t plan_offsets(const std::vector<int64_t>& sizes, const std::vector
     return peak;
 }
 
+// The shape an absent optional input gets (see ops/op.h).
+inline Shape absent_shape() {
+    Shape s;
+    s.rank = -1;
+    return s;
+}
+
+// Inputs in graph input order with the shapes the model accepts (-1 = any size); throws otherwise.
+inline void check_model_inputs(const Model& model, const std::vector<ConstTensorView>& inputs) {
+    const Graph& g = model.graph();
+    LFR_CHECK(inputs.size() == g.inputs.size(), model.label() + ": expects " + std::to_string(g.inputs.size()) +
+                                                    " input(s), got " + std::to_string(inputs.size()));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const TensorInfo& t = g.tensors[size_t(g.inputs[i])];
+        bool ok = inputs[i].shape.rank == t.shape.rank && inputs[i].data;
+        for (int d = 0; ok && d < t.shape.rank; ++d)
+            ok = inputs[i].shape.dim[d] > 0 && (t.shape.dim[d] == -1 || t.shape.dim[d] == inputs[i].shape.dim[d]);
+        LFR_CHECK(ok, model.label() + ": input " + t.name + " expects shape " + t.shape.str() + " (-1 = any), got " +
+                          inputs[i].shape.str());
+    }
+}
+
 class Session {
 public:
     explicit Session(const Model& model) : model_(&model) {}
@@ -66,7 +88,7 @@ public:
     // Runs the model on inputs given in graph input order; returns outputs in graph output order.
     std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) {
         const Graph& g = model_->graph();
-        check_inputs(inputs);
+        check_model_inputs(*model_, inputs);
         std::vector<Shape> in_shapes;
         for (const auto& t : inputs) in_shapes.push_back(t.shape);
         if (!plan_valid_ || in_shapes != plan_inputs_) {
@@ -153,26 +175,6 @@ public:
     const MemoryPlan& plan() const { return plan_; }
 
 private:
-    static Shape absent_shape() {
-        Shape s;
-        s.rank = -1;
-        return s;
-    }
-
-    void check_inputs(const std::vector<ConstTensorView>& inputs) const {
-        const Graph& g = model_->graph();
-        LFR_CHECK(inputs.size() == g.inputs.size(), model_->label() + ": expects " + std::to_string(g.inputs.size()) +
-                                                        " input(s), got " + std::to_string(inputs.size()));
-        for (size_t i = 0; i < inputs.size(); ++i) {
-            const TensorInfo& t = g.tensors[size_t(g.inputs[i])];
-            bool ok = inputs[i].shape.rank == t.shape.rank && inputs[i].data;
-            for (int d = 0; ok && d < t.shape.rank; ++d)
-                ok = inputs[i].shape.dim[d] > 0 && (t.shape.dim[d] == -1 || t.shape.dim[d] == inputs[i].shape.dim[d]);
-            LFR_CHECK(ok, model_->label() + ": input " + t.name + " expects shape " + t.shape.str() +
-                              " (-1 = any), got " + inputs[i].shape.str());
-        }
-    }
-
     const Model* model_;
     bool reference_only_ = false;
     bool profiling_ = false;
