@@ -1,4 +1,7 @@
 // Small helpers shared by the `lfr` subcommands: argument walking and error reporting.
+//
+// Exit status of every subcommand: 0 success, 1 bad input or a failed run (one line on stderr naming the
+// file), 2 a usage error (unknown option, missing or malformed value; also one line on stderr).
 #pragma once
 #include <cstdio>
 #include <string>
@@ -7,6 +10,24 @@
 #include "lfr/core/error.h"
 
 namespace lfr::cli {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// A mistake on the command line (as opposed to bad input data): exit status 2.
+struct UsageError : Error {
+    explicit UsageError(const std::string& what) : Error(what) {}
+};
+
+inline void usage_check(bool ok, const std::string& msg) {
+    if (!ok) throw UsageError(msg);
+}
+
+// One error line on stderr for a problem the command reports and survives (e.g. one bad image of many).
+inline void report_error(const char* command, const std::string& msg) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "lfr %s: error: %s\n", command, msg.c_str());
+}
 
 // Walks argv; subcommands pull flags and positionals from it in any order.
 class Args {
@@ -26,7 +47,7 @@ public:
         std::vector<std::string> out;
         for (size_t i = 0; i < args_.size();) {
             if (args_[i] == name) {
-                LFR_CHECK(i + 1 < args_.size(), "option " + name + " needs a value");
+                usage_check(i + 1 < args_.size(), "option " + name + " needs a value");
                 out.push_back(args_[i + 1]);
                 args_.erase(args_.begin() + long(i), args_.begin() + long(i) + 2);
             } else {
@@ -37,7 +58,7 @@ public:
     }
     std::string value(const std::string& name, const std::string& fallback = "") {
         auto v = values(name);
-        LFR_CHECK(v.size() <= 1, "option " + name + " given more than once");
+        usage_check(v.size() <= 1, "option " + name + " given more than once");
         return v.empty() ? fallback : v[0];
     }
     int int_value(const std::string& name, int fallback) {
@@ -49,7 +70,7 @@ public:
             if (used == v.size()) return x;
         } catch (const std::exception&) {
         }
-        throw Error("option " + name + " expects an integer, got '" + v + "'");
+        throw UsageError("option " + name + " expects an integer, got '" + v + "'");
     }
     float float_value(const std::string& name, float fallback) {
         std::string v = value(name);
@@ -60,12 +81,13 @@ public:
             if (used == v.size()) return x;
         } catch (const std::exception&) {
         }
-        throw Error("option " + name + " expects a number, got '" + v + "'");
+        throw UsageError("option " + name + " expects a number, got '" + v + "'");
     }
     // What is left once the options are taken; refuses unknown options.
     std::vector<std::string> positionals() const {
         for (const auto& a : args_)
-            LFR_CHECK(a.size() < 2 || a[0] != '-' || a[1] != '-', "unknown option " + a + " (see --help)");
+            usage_check(a.size() < 2 || a[0] != '-' || a == "-" || (a[1] >= '0' && a[1] <= '9') || a[1] == '.',
+                        "unknown option " + a + " (see --help)");
         return args_;
     }
 

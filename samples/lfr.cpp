@@ -8,13 +8,27 @@
 
 namespace lfr::cli {
 int cmd_run(Args& args);
+int cmd_detect(Args& args, bool embed);
+int cmd_verify(Args& args);
+int cmd_enroll(Args& args);
+int cmd_identify(Args& args);
+int cmd_gallery(Args& args);
 }
 
 static const char* kHelp =
     "usage: lfr COMMAND [options]   (lfr COMMAND --help for details)\n"
     "\n"
     "commands:\n"
-    "  run      run one model on .npy inputs, write its outputs as .npy\n";
+    "  detect    find the faces of images: boxes, scores, 68 landmarks (--json, --draw-dir)\n"
+    "  embed     detect, plus a 128-d descriptor per face\n"
+    "  verify    are the main faces of two photos the same person?\n"
+    "  enroll    add a person's photos to a gallery (an SQLite file)\n"
+    "  identify  name every face of images from a gallery, or \"unknown\"\n"
+    "  gallery   list, rename or remove the people of a gallery\n"
+    "  run       run one model on .npy inputs, write its outputs as .npy\n"
+    "\n"
+    "Models are read from ./models (or --models DIR, or $LFR_MODELS); scripts/setup.sh makes them.\n"
+    "Exit status: 0 success, 1 bad input (one line on stderr naming the file), 2 a usage error.\n";
 
 int main(int argc, char** argv) {
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -25,8 +39,17 @@ int main(int argc, char** argv) {
     lfr::cli::Args args(argc, argv, 2);
     try {
         if (cmd == "run") return lfr::cli::cmd_run(args);
+        if (cmd == "detect") return lfr::cli::cmd_detect(args, /*embed=*/false);
+        if (cmd == "embed") return lfr::cli::cmd_detect(args, /*embed=*/true);
+        if (cmd == "verify") return lfr::cli::cmd_verify(args);
+        if (cmd == "enroll") return lfr::cli::cmd_enroll(args);
+        if (cmd == "identify") return lfr::cli::cmd_identify(args);
+        if (cmd == "gallery") return lfr::cli::cmd_gallery(args);
         std::fprintf(stderr, "lfr: unknown command '%s' (see lfr --help)\n", cmd.c_str());
-        return 2;
+        return lfr::cli::kExitUsage;
+    } catch (const lfr::cli::UsageError& e) {
+        std::fprintf(stderr, "lfr %s: error: %s\n", cmd.c_str(), e.what());
+        return lfr::cli::kExitUsage;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "lfr %s: error: %s\n", cmd.c_str(), e.what());
         return 1;

@@ -1,0 +1,278 @@
+// The gallery subcommands: `lfr enroll` (photos of a person -> descriptors in an SQLite gallery),
+// `lfr identify` (every face of a photo -> a name or "unknown") and `lfr gallery list|rename|remove`.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include "cli.h"
+#include "face_report.h"
+#include "lfr/face/gallery.h"
+#include "main_face.h"
+#include "pipeline_args.h"
+
+namespace lfr::cli {
+
+static const char* kEnrollHelp =
+    "usage: lfr enroll --db GALLERY NAME IMAGE... [--list FILE] [--strict] [pipeline options]\n"
+    "\n"
+    "Adds NAME to the gallery (an SQLite file, created when missing) with the descriptor of the main face\n"
+    "(the largest, nearest the centre) of each image, all in one transaction. Enrolling a name again adds\n"
+    "to that person's descriptors.\n"
+    "  --list FILE   read image paths from FILE too, one a line ('-': standard input)\n"
+    "  --strict      enroll nothing when any image cannot be read or shows no face\n"
+    "Without --strict, images with no face are reported and skipped; unreadable images are reported and\n"
+    "skipped too, and make the exit status 1 (the others are still enrolled).\n"
+    "\n";
+
+static const char* kIdentifyHelp =
+    "usage: lfr identify --db GALLERY IMAGE... [--list FILE] [--json] [--draw OUT.png | --draw-dir DIR]\n"
+    "                    [--match mean|nearest|centroid] [pipeline options]\n"
+    "\n"
+    "Names every face of each image from the gallery: the closest person when their distance is below the\n"
+    "threshold (--threshold, default 0.6), else \"unknown\".\n"
+    "  --json            the `lfr embed --json` line with, per face,\n"
+    "                    \"identity\": {\"name\": n, \"distance\": d, \"known\": bool}  (name \"unknown\" when not known)\n"
+    "  --draw OUT.png    the picture with each face's name and distance (one image only)\n"
+    "  --draw-dir DIR    one annotated PNG per image into DIR\n"
+    "  --match RULE      distance to a person: mean (default; mean distance to their descriptors, as face-api's\n"
+    "                    FaceMatcher), nearest (closest descriptor) or centroid (mean descriptor)\n"
+    "\n";
+
+static const char* kGalleryHelp =
+    "usage: lfr gallery list --db GALLERY [--json]\n"
+    "       lfr gallery rename OLD NEW --db GALLERY\n"
+    "       lfr gallery remove NAME --db GALLERY\n"
+    "\n"
+    "Lists the people of a gallery (name, descriptors, first and last enrolment), renames or removes one.\n"
+    "  --json   list as one JSON object: {\"gallery\": path, \"people\": [{\"name\": n, \"descriptors\": k,\n"
+    "           \"created\": t, \"updated\": t}]}\n";
+
+// --db GALLERY, required; an existing file unless `create`.
+static std::string gallery_path(Args& args, bool create) {
+    const std::string db = args.value("--db");
+    usage_check(!db.empty(), "--db GALLERY is required (see --help)");
+    struct stat st {};
+    if (!create && ::stat(db.c_str(), &st) != 0)
+        throw Error(db + ": no such gallery (make one with: lfr enroll --db " + db + " NAME IMAGE...)");
+    return db;
+}
+
+static Gallery open_gallery(const std::string& db, bool read_only) {
+    GalleryOptions go;
+    go.read_only = read_only;
+    go.create = !read_only;
+    return Gallery::open(db, Pipeline::kEmbedderName, Pipeline::kDescriptorSize, go);
+}
+
+// --- enroll -----------------------------------------------------------------------------------------
+
+int cmd_enroll(Args& args) {
+    if (args.flag("--help") || args.flag("-h")) {
+        std::fputs(kEnrollHelp, stdout);
+        std::fputs(kPipelineHelp, stdout);
+        return 0;
+    }
+    const bool strict = args.flag("--strict");
+    const std::string list = args.value("--list");
+    const std::string db = gallery_path(args, /*create=*/true);
+    const PipelineOptions options = pipeline_options(args);
+    std::vector<std::string> pos = args.positionals();
+    usage_check(!pos.empty(), "give a NAME and at least one IMAGE (see --help)");
+    const std::string name = pos[0];
+    usage_check(!name.empty(), "the NAME is empty");
+    pos.erase(pos.begin());
+    const std::vector<std::string> paths = image_paths(pos, list);
+    usage_check(!paths.empty(), "give at least one IMAGE of " + name + " (or --list FILE)");
+
+    struct stat st {};
+    const bool existed = ::stat(db.c_str(), &st) == 0;
+    Gallery gallery = open_gallery(db, /*read_only=*/false);  // before the slow part: a bad file fails now
+    // When nothing gets enrolled, a gallery file made by this run is taken away again.
+    auto discard_new_gallery = [&] {
+        if (existed) return;
+        { Gallery closing = std::move(gallery); }
+        for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+    };
+    const Pipeline pipeline = load_pipeline(options);
+
+    std::vector<SourcedDescriptor> descriptors;
+    size_t unreadable = 0, faceless = 0;
+    {
+        Progress progress("enroll", paths.size());
+        for (size_t i = 0; i < paths.size(); ++i) {
+            const std::string& path = paths[i];
+            progress.step(i, path);
+            try {
+                const Image img = load_image(path);
+                const std::vector<Face> faces = pipeline.detect(img);
+                const int main = main_face(faces, img.width, img.height);
+                if (main >= 0) {
+                    descriptors.push_back({pipeline.add_descriptors(img, {faces[size_t(main)]})[0].descriptor, path});
+                    continue;
+                }
+                progress.clear();
+                std::fprintf(stderr, "lfr enroll: %s: no face found; %s\n", path.c_str(),
+                             strict ? "stopping (--strict)" : "skipped");
+                ++faceless;
+            } catch (const Error& e) {
+                progress.clear();
+                report_error("enroll", about_image(path, e.what()));
+                ++unreadable;
+            }
+            if (strict) break;
+        }
+        if (!(strict && (unreadable || faceless))) progress.step(paths.size(), "");
+    }
+    if (strict && (unreadable || faceless)) {
+        report_error("enroll", "--strict: nothing enrolled in " + db);
+        discard_new_gallery();
+        return kExitFailure;
+    }
+    if (descriptors.empty()) {
+        report_error("enroll", "no usable face in any of the " + std::to_string(paths.size()) +
+                                   " images; nothing enrolled in " + db);
+        discard_new_gallery();
+        return kExitFailure;
+    }
+    gallery.enroll(name, descriptors);  // one transaction
+    size_t total = descriptors.size();
+    for (const PersonInfo& p : gallery.list())
+        if (p.name == name) total = size_t(p.descriptors);
+    std::printf("enrolled %s: %zu descriptor%s from %zu image%s into %s (%zu in all)", name.c_str(), descriptors.size(),
+                descriptors.size() == 1 ? "" : "s", paths.size(), paths.size() == 1 ? "" : "s", db.c_str(), total);
+    if (faceless) std::printf("; skipped %zu without a face", faceless);
+    if (unreadable) std::printf("; skipped %zu unreadable", unreadable);
+    std::printf("\n");
+    return unreadable ? kExitFailure : 0;
+}
+
+// --- identify ---------------------------------------------------------------------------------------
+
+int cmd_identify(Args& args) {
+    if (args.flag("--help") || args.flag("-h")) {
+        std::fputs(kIdentifyHelp, stdout);
+        std::fputs(kPipelineHelp, stdout);
+        return 0;
+    }
+    const bool json = args.flag("--json");
+    const std::string list = args.value("--list");
+    const std::string draw = args.value("--draw"), draw_dir = args.value("--draw-dir");
+    const std::string db = gallery_path(args, /*create=*/false);
+    const std::string match = args.value("--match", "mean");
+    IdentifyOptions how;
+    if (match == "mean") how.by = MatchBy::MeanDistance;
+    else if (match == "nearest") how.by = MatchBy::Nearest;
+    else if (match == "centroid") how.by = MatchBy::Centroid;
+    else throw UsageError("--match must be mean, nearest or centroid, not '" + match + "'");
+    const PipelineOptions options = pipeline_options(args);
+    how.threshold = options.match_threshold;
+    const std::vector<std::string> paths = image_paths(args.positionals(), list);
+    usage_check(!paths.empty(), "give at least one IMAGE (or --list FILE); see --help");
+    DrawTarget target(draw, draw_dir, paths.size());
+
+    const Gallery gallery = open_gallery(db, /*read_only=*/true);
+    LFR_CHECK(!gallery.list().empty(), db + ": the gallery is empty; enroll someone first (lfr enroll --db " + db +
+                                           " NAME IMAGE...)");
+    const Pipeline pipeline = load_pipeline(options);
+
+    int failed = 0;
+    for (const std::string& path : paths) {
+        try {
+            const Image img = load_image(path);
+            const std::vector<Face> faces = pipeline.embed(img);
+            std::vector<Identification> who;
+            for (const Face& f : faces) who.push_back(gallery.identify(f.descriptor, how));
+
+            std::string drawn;
+            if (target.enabled()) {
+                Image picture = img;
+                for (size_t i = 0; i < faces.size(); ++i)
+                    draw_face(picture, faces[i], who[i].name + " " + json_number(who[i].distance, "%.2f"),
+                              who[i].known ? colors::kGreen : colors::kRed);
+                drawn = target.save(path, picture);
+            }
+            if (json) {
+                std::vector<std::string> items;
+                for (size_t i = 0; i < faces.size(); ++i)
+                    items.push_back(face_json(faces[i], /*with_descriptor=*/true,
+                                              ", \"identity\": {\"name\": " + json_string(who[i].name) +
+                                                  ", \"distance\": " + json_number(who[i].distance) +
+                                                  ", \"known\": " + json_bool(who[i].known) + "}"));
+                std::printf("%s\n", image_json(path, img, items).c_str());
+            } else {
+                std::string line = path + ": " + std::to_string(faces.size()) + (faces.size() == 1 ? " face" : " faces");
+                for (size_t i = 0; i < faces.size(); ++i) {
+                    line += (i ? ", " : ": ") + who[i].name + " (" + json_number(who[i].distance, "%.2f");
+                    if (!who[i].known) line += ", nearest " + who[i].best;
+                    line += ")";
+                }
+                if (!drawn.empty()) line += " -> " + drawn;
+                std::printf("%s\n", line.c_str());
+            }
+            std::fflush(stdout);
+        } catch (const Error& e) {
+            report_error("identify", about_image(path, e.what()));
+            ++failed;
+        }
+    }
+    return failed ? kExitFailure : 0;
+}
+
+// --- gallery list|rename|remove ---------------------------------------------------------------------
+
+int cmd_gallery(Args& args) {
+    if (args.flag("--help") || args.flag("-h")) {
+        std::fputs(kGalleryHelp, stdout);
+        return 0;
+    }
+    const bool json = args.flag("--json");
+    const std::string db = gallery_path(args, /*create=*/false);
+    const std::vector<std::string> pos = args.positionals();
+    usage_check(!pos.empty(), "expected list, rename OLD NEW or remove NAME (see --help)");
+    const std::string& action = pos[0];
+
+    if (action == "list") {
+        usage_check(pos.size() == 1, "gallery list takes no NAME");
+        const Gallery gallery = open_gallery(db, /*read_only=*/true);
+        const std::vector<PersonInfo> people = gallery.list();
+        if (json) {
+            std::string s = "{\"gallery\": " + json_string(db) + ", \"people\": [";
+            for (size_t i = 0; i < people.size(); ++i)
+                s += std::string(i ? ", " : "") + "{\"name\": " + json_string(people[i].name) +
+                     ", \"descriptors\": " + std::to_string(people[i].descriptors) + ", \"created\": " +
+                     json_string(people[i].created) + ", \"updated\": " + json_string(people[i].updated) + "}";
+            std::printf("%s]}\n", s.c_str());
+            return 0;
+        }
+        if (people.empty()) {
+            std::printf("%s: no one enrolled\n", db.c_str());
+            return 0;
+        }
+        size_t width = 4;
+        for (const PersonInfo& p : people) width = std::max(width, p.name.size());
+        std::printf("%-*s  %11s  %-24s  %s\n", int(width), "name", "descriptors", "enrolled", "last added");
+        for (const PersonInfo& p : people)
+            std::printf("%-*s  %11lld  %-24s  %s\n", int(width), p.name.c_str(), static_cast<long long>(p.descriptors),
+                        p.created.c_str(), p.updated.c_str());
+        return 0;
+    }
+    if (action == "rename") {
+        usage_check(pos.size() == 3, "gallery rename: expected OLD NEW");
+        Gallery gallery = open_gallery(db, /*read_only=*/false);
+        gallery.rename(pos[1], pos[2]);
+        std::printf("renamed %s to %s in %s\n", pos[1].c_str(), pos[2].c_str(), db.c_str());
+        return 0;
+    }
+    if (action == "remove") {
+        usage_check(pos.size() == 2, "gallery remove: expected one NAME");
+        Gallery gallery = open_gallery(db, /*read_only=*/false);
+        gallery.remove(pos[1]);
+        std::printf("removed %s from %s\n", pos[1].c_str(), db.c_str());
+        return 0;
+    }
+    throw UsageError("unknown action '" + action + "' (list, rename or remove)");
+}
+
+}  // namespace lfr::cli

@@ -1,0 +1,74 @@
+// The face-pipeline options every image subcommand takes (detect, embed, verify, enroll, identify),
+// parsed in one place so that they mean the same everywhere.
+#pragma once
+#include <cstdlib>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include "cli.h"
+#include "lfr/face/pipeline.h"
+
+namespace lfr::cli {
+
+inline const char* const kPipelineHelp =
+    "pipeline options:\n"
+    "  --models DIR         converted models (default: $LFR_MODELS, else ./models; made by scripts/setup.sh)\n"
+    "  --detector NAME      tiny (default), blazeface-back or blazeface-front\n"
+    "  --input-size N       tiny detector input size, a multiple of 32 (default 416; smaller is faster)\n"
+    "  --score T            minimum detection score (default: tiny 0.5, blazeface 0.2)\n"
+    "  --max-faces N        at most N faces per image (default 100)\n"
+    "  --tiny-landmarks     the small 68-point landmark model (faster, less precise)\n"
+    "  --align NAME         dlib (default: dlib's face chip) or faceapi (face-api.js's crop)\n"
+    "  --threshold T        same person when the descriptor distance is below T (default 0.6)\n";
+
+// Takes the pipeline options out of args.
+inline PipelineOptions pipeline_options(Args& args) {
+    PipelineOptions o;
+    const char* env = std::getenv("LFR_MODELS");
+    o.models_dir = args.value("--models", env && *env ? env : "models");
+
+    const std::string det = args.value("--detector", "tiny");
+    if (det == "tiny" || det == "tiny_face_detector") o.detector = Detector::TinyFace;
+    else if (det == "blazeface-back") o.detector = Detector::BlazeFaceBack;
+    else if (det == "blazeface-front") o.detector = Detector::BlazeFaceFront;
+    else throw UsageError("--detector must be tiny, blazeface-back or blazeface-front, not '" + det + "'");
+
+    o.detector_input = args.int_value("--input-size", o.detector_input);
+    usage_check(o.detector_input >= 32 && o.detector_input % 32 == 0 && o.detector_input <= 4096,
+                "--input-size must be a multiple of 32 between 32 and 4096, not " + std::to_string(o.detector_input));
+    o.score_threshold = args.float_value("--score", o.score_threshold);
+    usage_check(o.score_threshold < 0 || o.score_threshold <= 1, "--score must lie in [0, 1]");
+    o.max_faces = args.int_value("--max-faces", o.max_faces);
+    usage_check(o.max_faces >= 1, "--max-faces must be at least 1");
+    o.tiny_landmarks = args.flag("--tiny-landmarks");
+
+    const std::string align = args.value("--align", "dlib");
+    if (align == "dlib") o.alignment = Alignment::Dlib;
+    else if (align == "faceapi") o.alignment = Alignment::FaceApi;
+    else throw UsageError("--align must be dlib or faceapi, not '" + align + "'");
+
+    o.match_threshold = args.float_value("--threshold", o.match_threshold);
+    usage_check(o.match_threshold > 0, "--threshold must be positive");
+    return o;
+}
+
+// The model files a pipeline with these options reads.
+inline std::vector<std::string> pipeline_model_files(const PipelineOptions& o) {
+    return {o.models_dir + "/" + detector_name(o.detector) + ".lfr",
+            o.models_dir + "/" + (o.tiny_landmarks ? "face_landmark_68_tiny" : "face_landmark_68") + ".lfr",
+            o.models_dir + "/" + Pipeline::kEmbedderName + ".lfr"};
+}
+
+// Loads the models, first checking that they are there at all (the usual first-run mistake).
+inline Pipeline load_pipeline(const PipelineOptions& o) {
+    for (const std::string& path : pipeline_model_files(o)) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0)
+            throw Error(path + ": model file not found; run `bash scripts/setup.sh` to download and convert the "
+                               "models, or point --models (or LFR_MODELS) at the directory holding them");
+    }
+    return Pipeline(o);
+}
+
+}  // namespace lfr::cli
