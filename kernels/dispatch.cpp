@@ -9,6 +9,7 @@
 #include "layout.cuh"
 #include "lfr/cuda/ops.h"
 #include "lfr/ops/registry.h"
+#include "msff.cuh"
 #include "pool.cuh"
 
 namespace lfr {
@@ -90,6 +91,7 @@ bool supports(const Node& node, const std::vector<Shape>& in) {
         case OpType::Sum:
         case OpType::Max: return is_hw_reduce(node, in[0]);
         case OpType::ResizeBilinear: return false;
+        case OpType::MultiScaleFusion: return node.attrs.ints[0] <= kMsffMaxMaps;  // ints checked by infer
         default: return true;
     }
 }
@@ -195,6 +197,21 @@ void run_node(const Node& node, const std::vector<ConstTensorView>& in, TensorVi
             const Shape view{x[0], x[1], b, x[2], b, c};
             const lfr::Strides xst = {x[1] * x[2] * x[3], x[2] * x[3], b * c, x[3], c, 1};
             return launch_gather(to_dims(view), to_strides(xst, 6), 0, in[0].data, out.data, s);
+        }
+        case OpType::MultiScaleFusion: {
+            const MsffGeometry g = msff_geometry(node, shapes);
+            MsffParams p{};
+            p.k = int(g.k);
+            p.N = int(g.N), p.Ho = int(g.Ho), p.Wo = int(g.Wo), p.Co = int(g.Co);
+            for (int i = 0; i < p.k; ++i) {
+                const MsffGeometry::Map& m = g.maps[size_t(i)];
+                p.x[i] = in[size_t(i)].data;
+                p.H[i] = int(m.H), p.W[i] = int(m.W), p.C[i] = int(m.C);
+                p.fh[i] = int(m.fh), p.fw[i] = int(m.fw), p.offset[i] = int(m.offset);
+            }
+            p.act = int(a.act);
+            p.alpha = a.alpha;
+            return launch_msff(p, in[size_t(g.k)].data, opt(in, size_t(g.k + 1)), out.data, s);
         }
         default: throw Error(std::string("lfr::cuda::run_node: unhandled op ") + op_name(op));
     }

@@ -72,6 +72,23 @@ inline OpCase matmul_case(const std::string& name, Shape x, int64_t K, int64_t M
     return c;
 }
 
+// MultiScaleFusion over `maps` (target size: the last map's) into co channels.
+inline OpCase msff_case(const std::string& name, std::vector<Shape> maps, int64_t co, Activation act, bool bias) {
+    OpCase c;
+    c.name = name;
+    c.node = make_node(OpType::MultiScaleFusion, name);
+    c.node.attrs.ints = {int32_t(maps.size())};
+    c.node.attrs.act = act;
+    c.node.attrs.alpha = 0.1f;
+    int64_t cs = 0;
+    for (const Shape& m : maps) cs += m[3];
+    c.in = std::move(maps);
+    c.in.push_back(Shape{cs, co});
+    c.in.push_back(bias ? Shape{co} : absent());
+    c.tol = 2e-5;
+    return c;
+}
+
 inline OpCase simple_case(OpType op, const std::string& name, std::vector<Shape> in, Attrs attrs = Attrs(),
                           std::vector<int> positive = {}, double tol = 1e-5) {
     OpCase c;
@@ -204,6 +221,16 @@ inline std::vector<OpCase> parity_cases() {
         a.kernel_h = 2;
         v.push_back(simple_case(OpType::DepthToSpace, "depth to space", {{1, 3, 4, 8}}, a, {}, 0));
     }
+    // MultiScaleFusion: pooled on the fly into the 1x1-conv GEMM (odd channels, several Co blocks)
+    v.push_back(msff_case("msff 2 maps leaky", {{1, 8, 8, 3}, {1, 4, 4, 5}}, 7, A::Leaky, true));
+    v.push_back(msff_case("msff 3 maps b7 relu nobias", {{7, 12, 6, 17}, {7, 6, 3, 9}, {7, 3, 3, 33}}, 70, A::Relu, false));
+    v.push_back(msff_case("msff 4 maps 130 outputs", {{1, 24, 24, 3}, {1, 12, 12, 31}, {1, 6, 6, 65}, {1, 3, 3, 2}}, 130,
+                          A::Sigmoid, true));
+    {
+        OpCase c = msff_case("msff explicit target", {{1, 12, 8, 5}, {1, 6, 4, 6}}, 9, A::None, true);
+        c.node.attrs.kernel_h = 3, c.node.attrs.kernel_w = 2;
+        v.push_back(c);
+    }
     return v;
 }
 
@@ -239,6 +266,8 @@ inline std::vector<OpCase> bench_cases() {
     }
     v.push_back(simple_case(OpType::Softmax, "softmax 896x2", {{896, 2}}));
     v.push_back(simple_case(OpType::Transpose, "transpose 64x64x32", {{1, 64, 64, 32}}, ints_attrs({0, 3, 1, 2})));
+    v.push_back(msff_case("msff LEFV 56/28/14/7 -> 7x7x960",
+                          {{1, 56, 56, 32}, {1, 28, 28, 64}, {1, 14, 14, 128}, {1, 7, 7, 256}}, 960, A::Leaky, true));
     return v;
 }
 
@@ -248,6 +277,7 @@ inline double flops(const OpCase& c, const Shape& out) {
         case OpType::Conv2D: return 2.0 * double(out.numel()) * double(c.in[1][0] * c.in[1][1] * c.in[1][2]);
         case OpType::DepthwiseConv2D: return 2.0 * double(out.numel()) * double(c.in[1][0] * c.in[1][1]);
         case OpType::MatMul: return 2.0 * double(out.numel()) * double(c.in[1][0]);
+        case OpType::MultiScaleFusion: return 2.0 * double(out.numel()) * double(c.in[c.in.size() - 2][0]);
         case OpType::MaxPool:
         case OpType::AvgPool: return double(out.numel()) * c.node.attrs.kernel_h * c.node.attrs.kernel_w;
         case OpType::Mean:

@@ -1,9 +1,11 @@
 // Every CUDA kernel against its CPU reference (include/lfr/ops/) on the shared table of odd shapes
 // (op_cases.h), outputs poisoned first; plus the fused depthwise-separable kernel and a CudaSession
-// on a small graph that mixes CUDA nodes, a fused pair and a CPU-fallback node.
+// on a small graph that mixes CUDA nodes, a fused pair and a CPU-fallback node, and on the LEFV-shaped
+// graph of bench/lefv_graph.h (MultiScaleFusion).
 #include <doctest/doctest.h>
 
 #include "gpu_test_util.h"
+#include "lefv_graph.h"  // bench/
 #include "lfr/cuda/session.h"
 
 using namespace lfr;
@@ -171,4 +173,24 @@ TEST_CASE("CudaSession rejects a wrong input shape with a message") {
     cuda::CudaSession gpu(m.model);
     Tensor x(Shape{1, 10, 12, 3});
     CHECK_THROWS_AS(gpu.run({x.view()}), Error);
+}
+
+TEST_CASE("CudaSession runs the LEFV-shaped graph (MultiScaleFusion on the device) as the CPU does") {
+    const tools::ConvertedModel cm = bench::lefv_random_model(64);  // random weights: a kernel test only
+    const std::vector<uint8_t> bytes = serialize_model(cm.graph, cm.weights);
+    const Model model = Model::from_memory(bytes.data(), bytes.size(), "lefv-random");
+    for (int batch : {1, 3}) {
+        INFO("batch " << batch);
+        Tensor x(Shape{batch, 64, 64, 3});
+        x.values = gpu_cases::fill(x.shape.numel(), 77u + unsigned(batch), false);
+        Session cpu(model);
+        const auto ref = cpu.run({x.view()});
+        cuda::CudaSession gpu(model);
+        const auto got = gpu.run({x.view()});
+        MESSAGE("lefv: " << gpu.placement_summary());
+        for (size_t i = 0; i < model.graph().nodes.size(); ++i)
+            if (model.graph().nodes[i].op == OpType::MultiScaleFusion) CHECK(gpu.placement()[i] == cuda::Placement::Cuda);
+        REQUIRE(got.size() == 1);
+        check_close("embedding", got[0], ref[0], 1e-4);
+    }
 }

@@ -51,8 +51,19 @@ enum class OpType : uint16_t {
     ResizeBilinear,     // attrs: ints = [out_h, out_w], flags: 1 = align_corners, 2 = half_pixel_centers
     DepthToSpace,       // attrs: kernel_h = block size (NHWC, DCR order as TF)
     Transpose,          // attrs: ints = permutation
+    MultiScaleFusion,   // MSFF (LEFV): max-pool k feature maps to one spatial size, concatenate along
+                        // channels, 1x1 conv + bias + act, as one op (include/lfr/ops/msff.h).
+                        // in: x_0..x_{k-1} [N,H_i,W_i,C_i], then w [sum C_i, Co], then bias [Co]
+                        //     (optional, -1). The concat order is the input order: w rows
+                        //     [C_0+..+C_{i-1}, +C_i) multiply x_i's channels.
+                        // attrs: ints = [k] (number of feature maps; required);
+                        //        kernel_h, kernel_w = target (Ho, Wo); 0 = the last map's H_{k-1}, W_{k-1};
+                        //        act, alpha (Prelu is not supported).
+                        // Each H_i must be a multiple of Ho and W_i of Wo: map i is max-pooled with a
+                        // non-overlapping (H_i/Ho) x (W_i/Wo) window, stride = window, no padding
+                        // (= MaxPool VALID with kernel = stride = that window).
 };
-constexpr int kOpCount = int(OpType::Transpose) + 1;
+constexpr int kOpCount = int(OpType::MultiScaleFusion) + 1;
 const char* op_name(OpType op);
 
 enum class Padding : uint8_t { Valid = 0, Same = 1, Explicit = 2 };
@@ -107,7 +118,7 @@ inline const char* op_name(OpType op) {
         "Conv2D", "DepthwiseConv2D", "MatMul", "Add", "Sub", "Mul", "Div", "Maximum", "Minimum",
         "Prelu", "Relu", "Relu6", "LeakyRelu", "Sigmoid", "Tanh", "Abs", "Square", "Sqrt", "Rsqrt",
         "Exp", "Neg", "Softmax", "MaxPool", "AvgPool", "Mean", "Sum", "Max", "Pad", "Concat",
-        "Reshape", "StridedSlice", "ResizeBilinear", "DepthToSpace", "Transpose"};
+        "Reshape", "StridedSlice", "ResizeBilinear", "DepthToSpace", "Transpose", "MultiScaleFusion"};
     static_assert(sizeof(names) / sizeof(names[0]) == kOpCount, "op_name table out of date");
     int i = int(op);
     return i >= 0 && i < kOpCount ? names[i] : "?";

@@ -5,6 +5,7 @@
 #include "lfr/ops/elementwise.h"
 #include "lfr/ops/layout.h"
 #include "lfr/ops/matmul.h"
+#include "lfr/ops/msff.h"
 #include "lfr/ops/pool.h"
 #include "lfr/ops/reduce.h"
 #include "lfr/ops/resize.h"
@@ -53,6 +54,7 @@ inline const OpKernels& op_kernels(OpType op) {
         {infer_resize_bilinear, resize_bilinear_ref, nullptr},  // ResizeBilinear
         {infer_depth_to_space, depth_to_space_ref, nullptr},    // DepthToSpace
         {infer_transpose, transpose_ref, nullptr},         // Transpose
+        {infer_msff, msff_ref, msff_fast},                 // MultiScaleFusion
     };
     static_assert(sizeof(table) / sizeof(table[0]) == kOpCount, "op table out of date");
     return table[int(op)];
