@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "lfr/core/npy.h"
@@ -226,6 +227,41 @@ TEST_CASE("landmark mapping: hand value and round trip") {
     }
 }
 
+TEST_CASE("face-api clipAtImageBorders: clipped to the image, then each of x, y, w, h floored") {
+    const auto xywh = [](const Box& b) { return std::vector<float>{b.x1, b.y1, b.width(), b.height()}; };
+    CHECK(xywh(faceapi_clip_at_image_borders(Box{-5.5f, 10.7f, 20.2f, 200.f}, 100, 50)) ==
+          std::vector<float>{0, 10, 20, 39});  // w floor(20.2 - 0), h floor(min(189.3, 39.3))
+    // The width is floored on its own (floor(9.5) = 9), not right - floor(x) (10).
+    CHECK(xywh(faceapi_clip_at_image_borders(Box{10.7f, 0, 20.2f, 10}, 100, 50)) == std::vector<float>{10, 0, 9, 10});
+    // Hanging off the bottom-right: floor(30 - 25.9) = 4 at x = 25, floor(20 - 15.2) = 4 at y = 15.
+    CHECK(xywh(faceapi_clip_at_image_borders(Box{25.9f, 15.2f, 40, 40}, 30, 20)) == std::vector<float>{25, 15, 4, 4});
+    CHECK(xywh(faceapi_clip_at_image_borders(Box{0, 0, 30, 20}, 30, 20)) == std::vector<float>{0, 0, 30, 20});
+    // Exactly one pixel survives.
+    CHECK(xywh(faceapi_clip_at_image_borders(Box{99, 49, 150, 60}, 100, 50)) == std::vector<float>{99, 49, 1, 1});
+    // Infinite edges are clipped like any other.
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    CHECK(xywh(faceapi_clip_at_image_borders(Box{-inf, 3, inf, 7.5f}, 100, 50)) == std::vector<float>{0, 3, 100, 4});
+    // Nothing left (face-api drops these) or NaN: the zero-size box, which the pipeline skips (width < 1).
+    const Box empty[] = {
+        {120, 10, 150, 20},    // right of the image
+        {10, 60, 20, 80},      // below it
+        {-30, -30, -10, 20},   // left of it
+        {99.5f, 10, 150, 20},  // 0.5 wide
+        {10, 10, 10.9f, 20},   // 0.9 wide
+        {10, 10, 5, 20},       // negative width
+        {nan, 0, 10, 10},      {0, nan, 10, 10}, {0, 0, nan, 10}, {0, 0, 10, nan},
+        {inf, 0, inf, 10},
+    };
+    for (const Box& b : empty) {
+        CAPTURE(b.x1);
+        CAPTURE(b.y1);
+        CAPTURE(b.x2);
+        CAPTURE(b.y2);
+        CHECK(xywh(faceapi_clip_at_image_borders(b, 100, 50)) == std::vector<float>{0, 0, 0, 0});
+    }
+    CHECK(faceapi_landmark_crop(Box{nan, nan, nan, nan}, 100, 50).width() == 0.f);
+}
+
 TEST_CASE("face-api dlib-like crop") {
     std::vector<Point> lm(68);
     for (int i = 36; i < 42; ++i) lm[size_t(i)] = {40.f + (i % 2 ? 1.f : -1.f), 50.f};
@@ -337,24 +373,20 @@ TEST_CASE("warp_affine: identity copies, zero outside, bilinear between") {
     for (int y = 0; y < 5; ++y)
         for (int x = 0; x < 7; ++x)
             for (int c = 0; c < 3; ++c) img.at(x, y)[c] = uint8_t(10 * x + 50 * y + c);
-    for (WarpBorder border : {WarpBorder::Zero, WarpBorder::TfCrop}) {
-        const Tensor t = warp_affine(img, Affine{}, 9, 6, border);
-        CHECK(t.shape == Shape({1, 6, 9, 3}));
-        for (int y = 0; y < 6; ++y)
-            for (int x = 0; x < 9; ++x)
-                for (int c = 0; c < 3; ++c) {
-                    const float v = t.values[size_t((y * 9 + x) * 3 + c)];
-                    if (x < 7 && y < 5) CHECK(v == float(img.at(x, y)[c]));
-                    else CHECK(v == 0.f);
-                }
-    }
+    const Tensor t = warp_affine(img, Affine{}, 9, 6);
+    CHECK(t.shape == Shape({1, 6, 9, 3}));
+    for (int y = 0; y < 6; ++y)
+        for (int x = 0; x < 9; ++x)
+            for (int c = 0; c < 3; ++c) {
+                const float v = t.values[size_t((y * 9 + x) * 3 + c)];
+                if (x < 7 && y < 5) CHECK(v == float(img.at(x, y)[c]));
+                else CHECK(v == 0.f);
+            }
     Affine half;
     half.c = 0.5;  // half a pixel right
     const Tensor h = warp_affine(img, half, 7, 1);
     CHECK(h.values[0] == doctest::Approx(5.f));                 // (0 + 10) / 2
     CHECK(h.values[6 * 3] == doctest::Approx(60.f / 2));        // last column blends with the zero outside
-    const Tensor ht = warp_affine(img, half, 7, 1, WarpBorder::TfCrop);
-    CHECK(ht.values[6 * 3] == 0.f);                             // x = 6.5 is outside [0, 6]
     // Batch slots: only the asked slot is written.
     Tensor batch(Shape{3, 5, 7, 3}, -1.f);
     warp_affine_into(img, Affine{}, batch.view(), 1);
@@ -379,10 +411,6 @@ TEST_CASE("face-api centred pad + resize of a crop") {
     const Tensor s = faceapi_extract_square(img, Box{1, 1, 5, 3}, 2);
     CHECK(s.values[0] == 0.f);
     CHECK(s.values[size_t((1 * 2 + 1) * 3)] == float(img.at(3, 2)[0]));
-    // Human's cropAndResize of the whole image is the identity.
-    const Affine hc = human_crop_affine(Box{0, 0, 6, 4}, 6, 4, 6, 4);
-    CHECK(hc.a == doctest::Approx(1.0));
-    CHECK(hc.c == doctest::Approx(0.0));
 }
 
 TEST_CASE("decoders on the golden sample1.jpg outputs") {

@@ -1,6 +1,7 @@
 // Pictures in and out (lfr::image), drawing, and the face-api / Human input preparation.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -353,28 +354,89 @@ TEST_CASE("face-api toBatchTensor pads with zeros, then resizes the square") {
     }
 }
 
-TEST_CASE("face-api extractFaceTensors box: clipped to the image, then each of x, y, w, h floored") {
-    PixelRect r = faceapi_clip_box(Box{-5.5f, 10.7f, 20.2f, 200.f}, 100, 50);
-    CHECK(r.x == 0);
-    CHECK(r.y == 10);
-    CHECK(r.width == 20);   // floor(20.2 - 0)
-    CHECK(r.height == 39);  // floor(min(189.3, 39.3))
-    r = faceapi_clip_box(Box{10.7f, 0, 20.2f, 10}, 100, 50);
-    CHECK(r.x == 10);
-    CHECK(r.width == 9);  // floor(9.5): the width is floored on its own, not right - floor(x)
-    CHECK(faceapi_clip_box(Box{120, 10, 150, 20}, 100, 50).empty());
-    CHECK(faceapi_clip_box(Box{99.5f, 10, 150, 20}, 100, 50).empty());  // 0.5 wide
-    CHECK(faceapi_clip_box(Box{10, 10, 5, 20}, 100, 50).empty());        // negative width
-    const float nan = std::numeric_limits<float>::quiet_NaN();
-    CHECK(faceapi_clip_box(Box{nan, 0, 10, 10}, 100, 50).empty());
+namespace {
 
-    const Image img = pattern_image(30, 20);
-    const Image face = faceapi_extract_face(img, Box{25.9f, 15.2f, 40, 40});
-    REQUIRE(face.width == 4);   // floor(30 - 25.9) = 4 at x = 25
-    REQUIRE(face.height == 4);  // floor(20 - 15.2) = 4 at y = 15
-    for (int y = 0; y < 4; ++y)
-        for (int x = 0; x < 4; ++x) CHECK(std::equal(face.at(x, y), face.at(x, y) + 3, img.at(25 + x, 15 + y)));
-    CHECK(faceapi_extract_face(img, Box{50, 50, 60, 60}).width == 0);
+// The zero-padded square of crop (x0, y0, w, h), built pixel by pixel: padToSquare as written.
+std::vector<float> padded_square(const Image& img, int x0, int y0, int w, int h, bool centred, int& side) {
+    side = std::max(w, h);
+    const int diff = std::abs(w - h);
+    const int after = centred ? int(std::floor(diff * 0.5 + 0.5)) : diff, before = diff - after;
+    const int left = w < h ? before : 0, top = h < w ? before : 0;
+    std::vector<float> sq(size_t(side) * size_t(side) * 3, 0.f);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            for (int k = 0; k < 3; ++k)
+                sq[(size_t(y + top) * size_t(side) + size_t(x + left)) * 3 + size_t(k)] = img.at(x0 + x, y0 + y)[k];
+    return sq;
+}
+
+// tf.image.resizeBilinear (legacy mode) written out in double from its definition: src = dst * in / out,
+// neighbours floor and min(in - 1, ceil).
+std::vector<float> resize_in_double(const std::vector<float>& sq, int side, int size) {
+    std::vector<float> out(size_t(size) * size_t(size) * 3);
+    const double ratio = double(side) / size;
+    auto px = [&](int x, int y, int k) { return double(sq[(size_t(y) * size_t(side) + size_t(x)) * 3 + size_t(k)]); };
+    for (int r = 0; r < size; ++r)
+        for (int c = 0; c < size; ++c) {
+            const double fy = ratio * r, fx = ratio * c;
+            const int ty = int(std::floor(fy)), by = std::min(side - 1, int(std::ceil(fy)));
+            const int lx = int(std::floor(fx)), rx = std::min(side - 1, int(std::ceil(fx)));
+            for (int k = 0; k < 3; ++k) {
+                const double t = px(lx, ty, k) + (px(rx, ty, k) - px(lx, ty, k)) * (fx - lx);
+                const double b = px(lx, by, k) + (px(rx, by, k) - px(lx, by, k)) * (fx - lx);
+                out[(size_t(r) * size_t(size) + size_t(c)) * 3 + size_t(k)] = float(t + (b - t) * (fy - ty));
+            }
+        }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("face-api square input of a crop: never builds the square, equals resizing it") {
+    // Odd shapes on purpose: both orientations, odd and even padding, up- and down-sampling, a crop
+    // touching the image edge and the whole image.
+    const Image img = pattern_image(23, 17);
+    struct Case {
+        int x0, y0, w, h, size;
+    };
+    const Case cases[] = {{3, 2, 11, 6, 7},  {3, 2, 6, 11, 7},  {0, 0, 23, 17, 13}, {0, 0, 23, 17, 40},
+                          {12, 5, 11, 12, 5}, {4, 1, 9, 14, 14}, {7, 7, 1, 10, 3},  {2, 16, 20, 1, 9}};
+    for (const Case& c : cases)
+        for (bool centred : {true, false}) {
+            CAPTURE(c.x0);
+            CAPTURE(c.y0);
+            CAPTURE(c.w);
+            CAPTURE(c.h);
+            CAPTURE(c.size);
+            CAPTURE(centred);
+            int side = 0;
+            const std::vector<float> sq = padded_square(img, c.x0, c.y0, c.w, c.h, centred, side);
+            std::vector<float> want(size_t(c.size) * size_t(c.size) * 3);
+            resize_bilinear(sq.data(), 1, side, side, 3, want.data(), c.size, c.size, false, false);
+            // Junk in the other slots: only the asked one is written, all of it.
+            Tensor batch(Shape{3, c.size, c.size, 3}, -7.f);
+            const Box crop{float(c.x0), float(c.y0), float(c.x0 + c.w), float(c.y0 + c.h)};
+            faceapi_extract_square_into(img, crop, batch.view(), 1, centred);
+            const size_t n = want.size();
+            CHECK(std::vector<float>(batch.values.begin() + long(n), batch.values.begin() + long(2 * n)) == want);
+            CHECK(std::all_of(batch.values.begin(), batch.values.begin() + long(n), [](float v) { return v == -7.f; }));
+            CHECK(std::all_of(batch.values.begin() + long(2 * n), batch.values.end(), [](float v) { return v == -7.f; }));
+            // Against the definition in double (independent of lerp_cells): float weights cost < 1e-3 of 0..255.
+            const std::vector<float> ref = resize_in_double(sq, side, c.size);
+            double err = 0;
+            for (size_t i = 0; i < n; ++i) err = std::max(err, std::fabs(double(want[i]) - ref[i]));
+            CHECK(err < 1e-3);
+            if (c.x0 == 0 && c.y0 == 0 && c.w == img.width && c.h == img.height) {
+                SquarePad pad;
+                CHECK(faceapi_batch_tensor(img, c.size, centred, &pad).values == want);
+                CHECK(pad.size == side);
+            }
+        }
+    Tensor out(Shape{1, 4, 4, 3});
+    CHECK(error_of([&] { faceapi_extract_square_into(img, Box{20, 0, 24, 5}, out.view(), 0); }).find("not inside") !=
+          std::string::npos);
+    CHECK(!error_of([&] { faceapi_extract_square_into(img, Box{0, 0, 5, 5}, out.view(), 1); }).empty());
+    CHECK(!error_of([&] { faceapi_extract_square_into(img, Box{3, 3, 3, 8}, out.view(), 0); }).empty());
 }
 
 // --- Human -----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 // Face alignment: from landmarks to the pixels an embedding network sees.
 //
 //  - faceapi_align_dlib / faceapi_descriptor_crop: face-api's axis-aligned "dlib-like" crop
-//    (classes/FaceLandmarks.ts alignDlib), and faceapi_extract_square: its centred zero pad +
-//    bilinear resize of a crop (NetInput.toBatchTensor(size, true) = padToSquare + resizeBilinear).
+//    (classes/FaceLandmarks.ts alignDlib); the crop then goes through faceapi_extract_square_into
+//    (lfr/image/preprocess.h: NetInput.toBatchTensor(size, true) = padToSquare + resizeBilinear).
 //  - similarity_transform: least-squares scale + rotation + translation (dlib's
 //    find_similarity_transform, Umeyama, reflections excluded), closed form.
 //  - dlib_face_chip: dlib's get_face_chip_details(shape, size, padding) + extract_image_chip
@@ -22,6 +22,7 @@
 #include "lfr/face/landmarks.h"
 #include "lfr/face/types.h"
 #include "lfr/image/image.h"
+#include "lfr/image/preprocess.h"
 
 namespace lfr {
 
@@ -76,52 +77,6 @@ inline Box faceapi_align_dlib(const std::vector<Point>& lm, double ref_w, double
 inline Box faceapi_descriptor_crop(const std::vector<Point>& lm, double landmark_crop_w, double landmark_crop_h,
                                    int img_w, int img_h) {
     return faceapi_clip_at_image_borders(faceapi_align_dlib(lm, landmark_crop_w, landmark_crop_h), img_w, img_h);
-}
-
-// face-api's input for a crop (integer box inside the image): zero-pad centred to a square
-// (padToSquare(isCenterImage=true): round(diff/2) after, the rest before), then
-// tf.image.resizeBilinear to size x size (align_corners=false, half_pixel_centers=false:
-// src = dst * m / size, neighbours floor and min(m-1, ceil)). Writes float RGB 0..255 into
-// batch slot `slot` of out [N, size, size, 3].
-inline void faceapi_extract_square_into(const Image& img, const Box& crop, TensorView out, int64_t slot) {
-    LFR_CHECK(out.shape.rank == 4 && out.shape[1] == out.shape[2] && out.shape[3] == 3 && slot >= 0 &&
-                  slot < out.shape[0],
-              "faceapi_extract_square: bad output " + out.shape.str() + " for slot " + std::to_string(slot));
-    const int x0 = int(crop.x1), y0 = int(crop.y1), w = int(crop.x2) - x0, h = int(crop.y2) - y0;
-    LFR_CHECK(w > 0 && h > 0 && x0 >= 0 && y0 >= 0 && x0 + w <= img.width && y0 + h <= img.height,
-              "faceapi_extract_square: crop outside the image");
-    const int m = std::max(w, h), diff = std::abs(w - h);
-    const int after = int(std::floor(diff * 0.5 + 0.5)), before = diff - after;
-    const int pad_x = w < h ? before : 0, pad_y = h < w ? before : 0;
-    const int size = int(out.shape[1]);
-    const double ratio = double(m) / size;
-    float* o = out.data + slot * int64_t(size) * size * 3;
-    auto px = [&](int sx, int sy, int ch) -> float {  // padded-square pixel
-        const int cx = sx - pad_x, cy = sy - pad_y;
-        if (cx < 0 || cy < 0 || cx >= w || cy >= h) return 0.f;
-        return float(img.at(x0 + cx, y0 + cy)[ch]);
-    };
-    for (int r = 0; r < size; ++r) {
-        const double fy = ratio * r;
-        const int ty = std::max(0, int(std::floor(fy))), by = std::min(m - 1, int(std::ceil(fy)));
-        const float ly = float(fy - ty);
-        for (int c = 0; c < size; ++c) {
-            const double fx = ratio * c;
-            const int lx = std::max(0, int(std::floor(fx))), rx = std::min(m - 1, int(std::ceil(fx)));
-            const float wx = float(fx - lx);
-            for (int ch = 0; ch < 3; ++ch) {
-                const float tl = px(lx, ty, ch), tr = px(rx, ty, ch), bl = px(lx, by, ch), br = px(rx, by, ch);
-                const float top = tl + (tr - tl) * wx, bot = bl + (br - bl) * wx;
-                o[(int64_t(r) * size + c) * 3 + ch] = top + (bot - top) * ly;
-            }
-        }
-    }
-}
-
-inline Tensor faceapi_extract_square(const Image& img, const Box& crop, int size) {
-    Tensor t(Shape{1, size, size, 3});
-    faceapi_extract_square_into(img, crop, t.view(), 0);
-    return t;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,16 +231,10 @@ inline Affine five_point_alignment(const std::vector<Point>& pts5, int out_w, in
 // ---------------------------------------------------------------------------------------------
 // Warping.
 
-enum class WarpBorder {
-    Zero,    // every bilinear neighbour outside the image reads 0 (OpenCV BORDER_CONSTANT 0)
-    TfCrop,  // tf.image.cropAndResize: 0 when the point is outside [0,W-1] x [0,H-1], else
-             // floor/ceil neighbours (always inside)
-};
-
 // Sample img at chip pixels through chip_to_image into batch slot `slot` of out [N, h, w, 3]
-// (float RGB 0..255).
-inline void warp_affine_into(const Image& img, const Affine& chip_to_image, TensorView out, int64_t slot,
-                             WarpBorder border = WarpBorder::Zero) {
+// (float RGB 0..255). Bilinear; every neighbour outside the image reads 0 (OpenCV
+// BORDER_CONSTANT 0), so points within one pixel of the border blend with black.
+inline void warp_affine_into(const Image& img, const Affine& chip_to_image, TensorView out, int64_t slot) {
     LFR_CHECK(out.shape.rank == 4 && out.shape[3] == 3 && slot >= 0 && slot < out.shape[0],
               "warp_affine: bad output " + out.shape.str() + " for slot " + std::to_string(slot));
     const int oh = int(out.shape[1]), ow = int(out.shape[2]);
@@ -297,22 +246,12 @@ inline void warp_affine_into(const Image& img, const Affine& chip_to_image, Tens
             float* dst = o + (int64_t(r) * ow + c) * 3;
             double x, y;
             t.apply(c, r, x, y);
-            int x0, y0, x1, y1;
-            float fx, fy;
-            if (border == WarpBorder::TfCrop) {
-                if (!(x >= 0 && x <= W - 1 && y >= 0 && y <= H - 1)) {
-                    dst[0] = dst[1] = dst[2] = 0.f;
-                    continue;
-                }
-                x0 = int(std::floor(x)), x1 = int(std::ceil(x)), y0 = int(std::floor(y)), y1 = int(std::ceil(y));
-            } else {
-                if (!(x > -1 && x < W && y > -1 && y < H)) {  // also catches NaN
-                    dst[0] = dst[1] = dst[2] = 0.f;
-                    continue;
-                }
-                x0 = int(std::floor(x)), y0 = int(std::floor(y)), x1 = x0 + 1, y1 = y0 + 1;
+            if (!(x > -1 && x < W && y > -1 && y < H)) {  // also catches NaN
+                dst[0] = dst[1] = dst[2] = 0.f;
+                continue;
             }
-            fx = float(x - x0), fy = float(y - y0);
+            const int x0 = int(std::floor(x)), y0 = int(std::floor(y)), x1 = x0 + 1, y1 = y0 + 1;
+            const float fx = float(x - x0), fy = float(y - y0);
             const bool in_x0 = x0 >= 0 && x0 < W, in_x1 = x1 >= 0 && x1 < W;
             const bool in_y0 = y0 >= 0 && y0 < H, in_y1 = y1 >= 0 && y1 < H;
             const uint8_t* tl = in_x0 && in_y0 ? img.at(x0, y0) : nullptr;
@@ -328,25 +267,10 @@ inline void warp_affine_into(const Image& img, const Affine& chip_to_image, Tens
         }
 }
 
-inline Tensor warp_affine(const Image& img, const Affine& chip_to_image, int out_w, int out_h,
-                          WarpBorder border = WarpBorder::Zero) {
+inline Tensor warp_affine(const Image& img, const Affine& chip_to_image, int out_w, int out_h) {
     LFR_CHECK(out_w > 0 && out_h > 0, "warp_affine: empty output");
     Tensor t(Shape{1, out_h, out_w, 3});
-    warp_affine_into(img, chip_to_image, t.view(), 0, border);
-    return t;
-}
-
-// Human's cutAndResize(box, image, [out_h, out_w]) as a chip -> image affine for
-// WarpBorder::TfCrop: tf.image.cropAndResize with the box normalised by the image size.
-inline Affine human_crop_affine(const Box& box, int img_w, int img_h, int out_w, int out_h) {
-    const double x1 = double(box.x1) / img_w, x2 = double(box.x2) / img_w;
-    const double y1 = double(box.y1) / img_h, y2 = double(box.y2) / img_h;
-    Affine t;
-    t.b = t.d = 0;
-    if (out_w > 1) t.a = (x2 - x1) * (img_w - 1) / (out_w - 1), t.c = x1 * (img_w - 1);
-    else t.a = 0, t.c = 0.5 * (x1 + x2) * (img_w - 1);
-    if (out_h > 1) t.e = (y2 - y1) * (img_h - 1) / (out_h - 1), t.f = y1 * (img_h - 1);
-    else t.e = 0, t.f = 0.5 * (y1 + y2) * (img_h - 1);
+    warp_affine_into(img, chip_to_image, t.view(), 0);
     return t;
 }
 

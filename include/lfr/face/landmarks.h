@@ -4,7 +4,7 @@
 //    clipped to the image, x = max(x, 0), w = min(right - x, W - x) (y, h alike), then x, y, w, h
 //    each floored. A crop with w <= 0 or h <= 0 is skipped.
 //  - the crop is zero-padded centred to a square and resized to 112 (NetInput.toBatchTensor(112,
-//    true)); see faceapi_square_resize_affine in align.h for that mapping.
+//    true)); faceapi_extract_square_into in lfr/image/preprocess.h.
 //  - FaceLandmark68NetBase.postProcess: with s = 112 / max(w, h), sw = w s, sh = h s (not rounded),
 //    pad_x = sw < sh ? (sh - sw) / 2 : 0 (pad_y alike), rel_x = (out_x * 112 - pad_x) / sw.
 //  - FaceLandmarks: position = rel * (w, h) + shift; extendWithFaceLandmarks shifts by the
@@ -22,15 +22,21 @@ namespace lfr {
 
 constexpr int kLandmarkInputSize = 112;
 
-// Box.clipAtImageBorders(W, H): the integer crop face-api cuts for a box.
+// Box.clipAtImageBorders(W, H) (classes/Box.ts:134) as extractFaceTensors uses it: the integer
+// crop face-api cuts for a box. x' = max(x, 0), w' = min(right - x', W - x') (y, h alike), then
+// x', y', w', h' each floored on its own (so the width is not right - floor(x')). The result lies
+// inside the image. When nothing of the box is left (floored width or height 0 or less, which
+// extractFaceTensors drops) or a coordinate is NaN, the result is the zero-size Box{}.
 inline Box faceapi_clip_at_image_borders(const Box& b, int img_w, int img_h) {
     const double cx = std::max(double(b.x1), 0.0), cy = std::max(double(b.y1), 0.0);
     const double w = std::min(double(b.x2) - cx, img_w - cx), h = std::min(double(b.y2) - cy, img_h - cy);
+    if (!(std::isfinite(cx) && std::isfinite(cy) && std::isfinite(w) && std::isfinite(h)) || w < 1 || h < 1)
+        return {};
     const double x = std::floor(cx), y = std::floor(cy), fw = std::floor(w), fh = std::floor(h);
     return {float(x), float(y), float(x + fw), float(y + fh)};
 }
 
-// The crop the landmark net sees for a detection box (empty when width or height <= 0).
+// The crop the landmark net sees for a detection box (zero-size when nothing of it is in the image).
 inline Box faceapi_landmark_crop(const Box& det, int img_w, int img_h) {
     return faceapi_clip_at_image_borders(det, img_w, img_h);
 }

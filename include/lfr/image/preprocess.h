@@ -16,9 +16,8 @@
 //   Pad first, resize second. (Only the browser canvas path, dom/imageToSquare.ts, resizes first
 //   and then draws into the square; we follow the tensor path.)
 //   extractFaceTensors (dom/extractFaceTensors.ts:45-62) crops a face with
-//   Box.clipAtImageBorders (classes/Box.ts:134-145): x' = max(x, 0), y' = max(y, 0),
-//   w' = min(right - x', W - x'), h' = min(bottom - y', H - y'), then floor() of x', y', w', h'
-//   each; boxes with w' <= 0 or h' <= 0 are dropped; then a plain slice.
+//   Box.clipAtImageBorders (faceapi_clip_at_image_borders, lfr/face/landmarks.h) and slices it;
+//   the crop then goes through toBatchTensor(size, true) (faceapi_extract_square_into here).
 //
 // Human 3.3.6:
 //   BlazeFace (src/face/blazeface.ts:69-71): tf.image.resizeBilinear(img, [S, S]) (stretch, both
@@ -43,12 +42,6 @@
 namespace lfr {
 
 // --- Geometry ---------------------------------------------------------------------------------
-
-// An integer pixel rectangle: columns [x, x + width), rows [y, y + height).
-struct PixelRect {
-    int x = 0, y = 0, width = 0, height = 0;
-    bool empty() const { return width <= 0 || height <= 0; }
-};
 
 // Where face-api's padToSquare puts an image of w x h inside its square of side `size`.
 struct SquarePad {
@@ -76,22 +69,6 @@ inline SquarePad faceapi_square_pad(int w, int h, bool centred) {
     return p;
 }
 
-// face-api's Box.clipAtImageBorders + floor (classes/Box.ts:134), as used by extractFaceTensors.
-// box is in image pixels; the result may be empty (extractFaceTensors then drops the face).
-inline PixelRect faceapi_clip_box(const Box& box, int image_w, int image_h) {
-    const double x = std::max<double>(box.x1, 0.0), y = std::max<double>(box.y1, 0.0);
-    const double w = std::min<double>(double(box.x2) - x, double(image_w) - x);
-    const double h = std::min<double>(double(box.y2) - y, double(image_h) - y);
-    PixelRect r;
-    if (!(std::isfinite(x) && std::isfinite(y) && std::isfinite(w) && std::isfinite(h))) return r;
-    if (w < 1 || h < 1 || x >= image_w || y >= image_h) return r;  // floors to nothing
-    r.x = int(std::floor(x));
-    r.y = int(std::floor(y));
-    r.width = int(std::floor(w));
-    r.height = int(std::floor(h));
-    return r;  // floor(x) + floor(w) <= floor(x + w) <= image_w, so it lies inside the image
-}
-
 // --- Image <-> tensor -------------------------------------------------------------------------
 
 // [1, H, W, 3] float32 holding the 0..255 pixel values.
@@ -104,26 +81,62 @@ inline Tensor image_to_tensor(const Image& image) {
     return t;
 }
 
-// A copy of the pixels inside r (which must lie inside the image).
-inline Image crop_image(const Image& image, const PixelRect& r) {
-    LFR_CHECK(!r.empty() && r.x >= 0 && r.y >= 0 && r.x + r.width <= image.width && r.y + r.height <= image.height,
-              "crop_image: rectangle (" + std::to_string(r.x) + "," + std::to_string(r.y) + " " +
-                  std::to_string(r.width) + "x" + std::to_string(r.height) + ") is not inside the " +
-                  std::to_string(image.width) + "x" + std::to_string(image.height) + " image");
-    Image out(r.width, r.height);
-    for (int row = 0; row < r.height; ++row)
-        std::copy_n(image.at(r.x, r.y + row), size_t(r.width) * 3, out.at(0, row));
-    return out;
-}
-
-// face-api's extractFaceTensors for one box: the clipped, floored crop (empty Image when nothing
-// of the box lies inside the picture).
-inline Image faceapi_extract_face(const Image& image, const Box& box) {
-    const PixelRect r = faceapi_clip_box(box, image.width, image.height);
-    return r.empty() ? Image() : crop_image(image, r);
-}
-
 // --- face-api ---------------------------------------------------------------------------------
+
+// NetInput.toBatchTensor(size, centred) for the integer box `crop` of img (which must lie inside
+// the image): the crop zero-padded to a square (faceapi_square_pad), then resized to size x size
+// with resize_bilinear's arithmetic (TF legacy mode, float weights from detail::lerp_cells), written
+// as float RGB 0..255 into batch slot `slot` of out [N, size, size, 3]. The padded square is never
+// materialised: samples in the padding read 0. The result equals resize_bilinear of the padded
+// square bit for bit. Landmarks (112) and recognition (150) crops: centred = true.
+inline void faceapi_extract_square_into(const Image& img, const Box& crop, TensorView out, int64_t slot,
+                                        bool centred = true) {
+    LFR_CHECK(out.shape.rank == 4 && out.shape[1] > 0 && out.shape[1] == out.shape[2] && out.shape[3] == 3 &&
+                  slot >= 0 && slot < out.shape[0],
+              "faceapi_extract_square: bad output " + out.shape.str() + " for slot " + std::to_string(slot));
+    const int x0 = int(crop.x1), y0 = int(crop.y1), w = int(crop.x2) - x0, h = int(crop.y2) - y0;
+    LFR_CHECK(w > 0 && h > 0 && x0 >= 0 && y0 >= 0 && x0 + w <= img.width && y0 + h <= img.height &&
+                  img.rgb.size() == size_t(img.width) * size_t(img.height) * 3,
+              "faceapi_extract_square: crop (" + std::to_string(x0) + "," + std::to_string(y0) + " " +
+                  std::to_string(w) + "x" + std::to_string(h) + ") is not inside the " + std::to_string(img.width) +
+                  "x" + std::to_string(img.height) + " image");
+    const SquarePad p = faceapi_square_pad(w, h, centred);
+    const int size = int(out.shape[1]);
+    const std::vector<detail::LerpCell> ys = detail::lerp_cells(p.size, size, false, false);
+    const std::vector<detail::LerpCell> xs = detail::lerp_cells(p.size, size, false, false);
+    // Square column -> byte offset of that image pixel within a row, -1 in the padding.
+    auto column = [&](int64_t sx) -> int64_t {
+        const int64_t cx = sx - p.left;
+        return cx >= 0 && cx < w ? (x0 + cx) * 3 : -1;
+    };
+    auto row = [&](int64_t sy) -> const uint8_t* {
+        const int64_t cy = sy - p.top;
+        return cy >= 0 && cy < h ? img.at(0, y0 + int(cy)) : nullptr;
+    };
+    std::vector<int64_t> lo(xs.size()), hi(xs.size());
+    for (size_t i = 0; i < xs.size(); ++i) lo[i] = column(xs[i].lo), hi[i] = column(xs[i].hi);
+    float* dst = out.data + slot * int64_t(size) * size * 3;
+    for (const detail::LerpCell& y : ys) {
+        const uint8_t* top = row(y.lo);
+        const uint8_t* bottom = row(y.hi);
+        for (size_t i = 0; i < xs.size(); ++i)
+            for (int64_t k = 0; k < 3; ++k) {
+                auto at = [&](const uint8_t* r, int64_t c) { return r && c >= 0 ? float(r[c + k]) : 0.f; };
+                // resize_bilinear's order of operations: lerp along x on both rows, then along y.
+                const float tl = at(top, lo[i]), tr = at(top, hi[i]);
+                const float bl = at(bottom, lo[i]), br = at(bottom, hi[i]);
+                const float t = tl + (tr - tl) * xs[i].frac, bo = bl + (br - bl) * xs[i].frac;
+                *dst++ = t + (bo - t) * y.frac;
+            }
+    }
+}
+
+inline Tensor faceapi_extract_square(const Image& img, const Box& crop, int size, bool centred = true) {
+    LFR_CHECK(size > 0, "faceapi_extract_square: size " + std::to_string(size));
+    Tensor t(Shape{1, size, size, 3});
+    faceapi_extract_square_into(img, crop, t.view(), 0, centred);
+    return t;
+}
 
 // NetInput.toBatchTensor(input_size, centred) for one image: [1, input_size, input_size, 3], 0..255.
 // Detectors: centred = false. Landmarks (112) and recognition (150): centred = true.
@@ -132,17 +145,8 @@ inline Tensor faceapi_batch_tensor(const Image& image, int input_size, bool cent
     LFR_CHECK(input_size > 0, "toBatchTensor: input size " + std::to_string(input_size));
     const SquarePad p = faceapi_square_pad(image.width, image.height, centred);
     if (pad) *pad = p;
-    const int s = p.size;
-    Tensor square(Shape{1, s, s, 3});  // zeros
-    for (int row = 0; row < image.height; ++row) {
-        const uint8_t* src = image.at(0, row);
-        float* dst = square.values.data() + (size_t(row + p.top) * size_t(s) + size_t(p.left)) * 3;
-        for (size_t i = 0; i < size_t(image.width) * 3; ++i) dst[i] = float(src[i]);
-    }
-    if (s == input_size) return square;
     Tensor out(Shape{1, input_size, input_size, 3});
-    resize_bilinear(square.values.data(), 1, s, s, 3, out.values.data(), input_size, input_size,
-                    /*align_corners=*/false, /*half_pixel=*/false);
+    faceapi_extract_square_into(image, Box{0, 0, float(image.width), float(image.height)}, out.view(), 0, centred);
     return out;
 }
 
