@@ -105,11 +105,9 @@ int cmd_enroll(Args& args) {
             const std::string& path = paths[i];
             progress.step(i, path);
             try {
-                const Image img = load_image(path);
-                const std::vector<Face> faces = pipeline.detect(img);
-                const int main = main_face(faces, img.width, img.height);
-                if (main >= 0) {
-                    descriptors.push_back({pipeline.add_descriptors(img, {faces[size_t(main)]})[0].descriptor, path});
+                const std::optional<Face> face = pipeline.embed_subject(load_image(path));
+                if (face) {
+                    descriptors.push_back({face->descriptor, path});
                     continue;
                 }
                 progress.clear();

@@ -14,17 +14,14 @@ struct MainFace {
     size_t faces = 0;  // how many faces the photo shows
 };
 
-// Reads the photo, finds its faces and embeds only the main one (lfr::main_face). Throws lfr::Error
+// Reads the photo and embeds the face it is about (Pipeline::embed_subject). Throws lfr::Error
 // naming the file when it cannot be read or shows no face.
 inline MainFace main_face_of(const Pipeline& pipeline, const std::string& path) {
     const Image img = load_image(path);
-    const std::vector<Face> faces = pipeline.detect(img);
-    const int i = main_face(faces, img.width, img.height);
-    LFR_CHECK(i >= 0, path + ": no face found");
-    MainFace m;
-    m.faces = faces.size();
-    m.face = pipeline.add_descriptors(img, {faces[size_t(i)]})[0];
-    return m;
+    int found = 0;
+    std::optional<Face> face = pipeline.embed_subject(img, &found);
+    LFR_CHECK(face, path + ": no face found");
+    return {std::move(*face), size_t(found)};
 }
 
 }  // namespace lfr::cli
