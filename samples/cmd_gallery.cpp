@@ -105,8 +105,14 @@ int cmd_enroll(Args& args) {
             const std::string& path = paths[i];
             progress.step(i, path);
             try {
-                const std::optional<Face> face = pipeline.embed_subject(load_image(path));
+                int found = 0;
+                const std::optional<Face> face = pipeline.embed_subject(load_image(path), &found);
                 if (face) {
+                    if (found > 1) {
+                        progress.clear();
+                        std::fprintf(stderr, "lfr enroll: %s: %d candidate faces; enrolled the one nearest the centre\n",
+                                     path.c_str(), found);
+                    }
                     descriptors.push_back({face->descriptor, path});
                     continue;
                 }

@@ -225,21 +225,26 @@ TEST_CASE("lfr enroll + identify + gallery: round trip in a temporary gallery") 
     if (!have_models()) return;
     TempDir dir;
     const std::string db = quote(dir / "g.db");
-    Result r = run_lfr("enroll --db " + db + " alice " + quote(photo(2)));
+    // sample1: three people; enroll takes the one nearest the centre and says it had a choice.
+    Result r = run_lfr("enroll --db " + db + " alice " + quote(photo(1)));
     REQUIRE(r.rc == 0);
     CHECK(r.out.find("enrolled alice") != std::string::npos);
+    CHECK(r.err.find("nearest the centre") != std::string::npos);
 
-    r = run_lfr("identify --json --db " + db + " " + quote(photo(2)) + " " + quote(photo(5)));
+    r = run_lfr("identify --json --db " + db + " " + quote(photo(1)) + " " + quote(photo(5)));
     REQUIRE(r.rc == 0);
     const auto out = lines(r.out);
     REQUIRE(out.size() == 2);
     json j = json::parse(out[0]);
-    REQUIRE(j["faces"].size() == 1);
-    check_face(j["faces"][0], true);
-    const json& who = j["faces"][0]["identity"];
-    CHECK(who["name"] == "alice");
-    CHECK(who["known"] == true);
-    CHECK(who["distance"].get<double>() < 1e-4);
+    REQUIRE(j["faces"].size() == 3);
+    const json* who = nullptr;  // the face identified with the smallest distance: the enrolled one
+    for (const json& f : j["faces"]) {
+        check_face(f, true);
+        if (!who || f["identity"]["distance"].get<double>() < (*who)["distance"].get<double>()) who = &f["identity"];
+    }
+    CHECK((*who)["name"] == "alice");
+    CHECK((*who)["known"] == true);
+    CHECK((*who)["distance"].get<double>() < 1e-4);
     // sample5's women are not alice... unless the model thinks so; at least every face has an identity.
     j = json::parse(out[1]);
     REQUIRE(!j["faces"].empty());
@@ -248,7 +253,7 @@ TEST_CASE("lfr enroll + identify + gallery: round trip in a temporary gallery") 
         CHECK(f["identity"]["distance"].get<double>() > 0.1);
     }
 
-    r = run_lfr("identify --db " + db + " --draw " + quote(dir / "who.png") + " " + quote(photo(2)));
+    r = run_lfr("identify --db " + db + " --draw " + quote(dir / "who.png") + " " + quote(photo(1)));
     CHECK(r.rc == 0);
     CHECK(r.out.find("alice") != std::string::npos);
     CHECK(fs::exists(dir / "who.png"));
@@ -261,8 +266,11 @@ TEST_CASE("lfr enroll + identify + gallery: round trip in a temporary gallery") 
     CHECK(j["people"][0]["descriptors"] == 1);
 
     CHECK(run_lfr("gallery rename alice carol --db " + db).rc == 0);
-    r = run_lfr("identify --json --db " + db + " " + quote(photo(2)));
-    CHECK(json::parse(r.out)["faces"][0]["identity"]["name"] == "carol");
+    r = run_lfr("identify --json --db " + db + " " + quote(photo(1)));
+    j = json::parse(r.out);
+    bool carol = false;
+    for (const json& f : j["faces"]) carol = carol || f["identity"]["name"] == "carol";
+    CHECK(carol);
     r = run_lfr("gallery remove alice --db " + db);
     CHECK(r.rc == 1);
     check_one_error_line(r, "alice");

@@ -1,0 +1,61 @@
+// Per-stage time of the face pipeline on one photo (default: face-api's sample1.jpg), single thread:
+// decode, detection, landmarks, alignment + embedding; medians over --runs.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "lfr/face/pipeline.h"
+#include "lfr/image/io.h"
+
+using namespace lfr;
+
+static double median_ms(int runs, const std::function<void()>& f) {
+    std::vector<double> t;
+    for (int i = 0; i < runs; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        f();
+        t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+}
+
+int main(int argc, char** argv) {
+    std::string photo = ".cache/packages/face-api/package/demo/sample1.jpg", models = "models";
+    int runs = 10;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--models" && i + 1 < argc) models = argv[++i];
+        else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+        else if (a[0] != '-') photo = a;
+        else {
+            std::printf("usage: bench_pipeline [PHOTO] [--models DIR] [--runs N]\n");
+            return a == "--help" ? 0 : 2;
+        }
+    }
+    try {
+        PipelineOptions o;
+        o.models_dir = models;
+        const Pipeline p(o);
+        Image img;
+        const double decode = median_ms(runs, [&] { img = load_image(photo); });
+        std::vector<Detection> dets;
+        const double detect = median_ms(runs, [&] { dets = p.detect_boxes(img); });
+        std::vector<Face> faces;
+        const double landmarks = median_ms(runs, [&] { faces = p.add_landmarks(img, dets); });
+        const double embed = median_ms(runs, [&] { p.add_descriptors(img, faces); });
+        std::printf("%s: %dx%d, %zu faces, median of %d runs (1 thread)\n", photo.c_str(), img.width, img.height,
+                    faces.size(), runs);
+        std::printf("  decode JPEG             %8.1f ms\n", decode);
+        std::printf("  detect (tiny 416)       %8.1f ms\n", detect);
+        std::printf("  68 landmarks (x2 runs)  %8.1f ms\n", landmarks);
+        std::printf("  align + embed (mirror)  %8.1f ms\n", embed);
+        std::printf("  total                   %8.1f ms\n", decode + detect + landmarks + embed);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_pipeline: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
