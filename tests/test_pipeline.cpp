@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -373,4 +374,34 @@ TEST_CASE("pipeline stage 4: descriptors with face-api alignment, and embed() en
     }
     MESSAGE("stage 4 descriptors from reference landmarks: max Euclidean error " << desc_err << "; descriptor crops equal");
     MESSAGE("stage 4 embed() end to end: max landmark error " << e2e_lm_err << " px, max descriptor error " << e2e_err);
+}
+
+TEST_CASE("pipeline: one Pipeline used from several threads at once gives the single-thread answers") {
+    if (!have_models({"tiny_face_detector", "face_landmark_68", "face_recognition_model"})) return;
+    PipelineOptions o;  // the default pipeline (dlib alignment, refinement, mirror averaging)
+    o.models_dir = models_dir().string();
+    const Pipeline faces(o);
+    std::vector<Image> images;
+    std::vector<std::vector<Face>> alone;
+    for (const char* name : kSamples) {
+        images.push_back(load_sample(name));
+        alone.push_back(faces.embed(images.back()));
+    }
+    // Each thread embeds every photo twice, starting at a different one, so the calls overlap.
+    constexpr int kThreads = 4;
+    std::vector<std::vector<std::vector<Face>>> got(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (size_t k = 0; k < 2 * images.size(); ++k)
+                got[size_t(t)].push_back(faces.embed(images[(size_t(t) + k) % images.size()]));
+        });
+    for (auto& th : threads) th.join();
+    for (int t = 0; t < kThreads; ++t)
+        for (size_t k = 0; k < got[size_t(t)].size(); ++k) {
+            const std::vector<Face>& want = alone[(size_t(t) + k) % images.size()];
+            const std::vector<Face>& have = got[size_t(t)][k];
+            REQUIRE(have.size() == want.size());
+            for (size_t i = 0; i < want.size(); ++i) CHECK(have[i].descriptor == want[i].descriptor);  // bit-identical
+        }
 }
