@@ -3,10 +3,12 @@
 // Stage-by-stage PIPELINE goldens from the ORIGINAL JS, on whole photos:
 //   1. face-api: detectAllFaces(TinyFaceDetector 416, 0.5).withFaceLandmarks().withFaceDescriptors()
 //   2. Human 3.3.6 BlazeFace (blazeface-back) detection + decoding, transcribed from src/face/blazeface.ts
+//   3. face-api (as 1) on the ORIGINAL demo JPEGs at full size, decoded with jpeg-js (the JPEG-path check:
+//      lfr decodes the same files with its own decoder)
 // Writes tests/golden/pipeline/: sampleN.png (THE input, 800 px wide, lossless RGB8), faceapi_sampleN.json,
-// tiny_sampleN.npy, blazeface_sampleN.json, blazeface_sampleN.npy, meta.json.
+// tiny_sampleN.npy, blazeface_sampleN.json, blazeface_sampleN.npy, faceapi_jpeg_sampleN.json, meta.json.
 //
-//   cd weights_tools/golden && node make_pipeline_golden.js [--images 1,5,6] [--backend wasm|cpu] [--out DIR]
+//   cd weights_tools/golden && node make_pipeline_golden.js [--images 1,5,6] [--jpegs 1,2,3,4,5,6] [--backend wasm|cpu] [--out DIR]
 //
 // The PNG pixels are what both references run on (decoded back from the written PNG, as float32 [H,W,3] 0..255).
 
@@ -23,6 +25,7 @@ function arg(name) {
 }
 const OUT_DIR = arg('--out') ? path.resolve(arg('--out')) : path.join(c.REPO_ROOT, 'tests', 'golden', 'pipeline');
 const IMAGES = (arg('--images') || '1,5,6').split(',').map((s) => `sample${s.trim()}`);
+const JPEGS = (arg('--jpegs') || '1,2,3,4,5,6').split(',').map((s) => `sample${s.trim()}`);
 const TARGET_WIDTH = 800;
 
 // face-api options
@@ -154,6 +157,8 @@ function decodePng(buf) {
 
 // ------------------------------------------------------------------------------------------------------------
 const r6 = (v) => Math.round(v * 1e6) / 1e6; // JSON: keep 1e-6 px (the values are float64 from float32 tensors)
+const sig6 = (v) => Number(v.toPrecision(6)); // 6 significant digits (compact descriptors)
+const r3 = (v) => Math.round(v * 1e3) / 1e3;
 const boxXYXY = (b) => [b.x, b.y, b.x + b.width, b.y + b.height].map(r6);
 const rectXYWH = (b) => [b.x, b.y, b.width, b.height].map(r6);
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
@@ -444,11 +449,33 @@ async function main() {
     tf.dispose([img, img4]);
   }
 
+  // ---- face-api on the original JPEGs (full size, jpeg-js), compact: boxes, scores, landmarks, descriptors ----
+  const jpegSummary = {};
+  for (const name of JPEGS) {
+    const file = `${name}.jpg`;
+    const jpg = decodeJpegRgb(path.join(c.FACEAPI_DEMO_DIR, file));
+    const { width: W, height: H } = jpg;
+    const img = tf.tensor3d(Float32Array.from(jpg.data), [H, W, 3], 'float32');
+    const fr = await runFaceApi(fa, img, W, H, problems, file);
+    tf.dispose(img);
+    fs.writeFileSync(path.join(OUT_DIR, `faceapi_jpeg_${name}.json`), `${JSON.stringify({
+      image: `face-api package demo/${file}`, decoder: 'jpeg-js 0.4.4', width: W, height: H,
+      options: { detector: 'TinyFaceDetector', inputSize: TINY_INPUT_SIZE, scoreThreshold: TINY_SCORE_THRESHOLD, landmarks: 'faceLandmark68Net', descriptor: 'faceRecognitionNet' },
+      faces: fr.faces.map((f) => ({ box: f.box.map(r3), score: r6(f.score), landmarks: f.landmarks.map((p) => p.map(r3)), descriptor: f.descriptor.map(sig6) })),
+    })}\n`);
+    let minD = Infinity;
+    for (let a = 0; a < fr.faces.length; a++) for (let b = a + 1; b < fr.faces.length; b++) minD = Math.min(minD, l2(fr.faces[a].descriptor, fr.faces[b].descriptor));
+    console.log(`\n== ${file} (jpeg-js, ${W}x${H}): face-api ${fr.faces.length} faces, scores ${fr.faces.map((f) => f.score.toFixed(4)).join(' ')}; min pairwise descriptor L2 ${minD.toFixed(3)}`);
+    if (fr.faces.length === 0) problems.push(`${file}: face-api found no face`);
+    jpegSummary[name] = { width: W, height: H, pixels_sha256: require('crypto').createHash('sha256').update(jpg.data).digest('hex'), faceapi_faces: fr.faces.length, faceapi_scores: fr.faces.map((f) => r6(f.score)) };
+  }
+
   const meta = {
     description: 'Stage-by-stage pipeline goldens from the original JS (face-api 1.7.15, Human 3.3.6 BlazeFace decode) on whole photos. Regenerate: cd weights_tools/golden && node make_pipeline_golden.js',
     tfjs: tf.version.tfjs,
     backend,
     images: summary,
+    jpeg_images: jpegSummary,
     input: {
       source: 'face-api package demo/sampleN.jpg (1920 px wide), decoded with jpeg-js 0.4.4',
       resize: `area-average downscale (box filter, fractional coverage, separable x then y, float64) to ${TARGET_WIDTH} px wide, height round(H*${TARGET_WIDTH}/W), rounded to uint8`,
@@ -459,6 +486,7 @@ async function main() {
       'faceapi_sampleN.json': 'face-api detectAllFaces(img, TinyFaceDetectorOptions{inputSize 416, scoreThreshold 0.5}).withFaceLandmarks().withFaceDescriptors(), faces in face-api result order (NMS order, score descending)',
       'tiny_sampleN.npy': 'float32 [1,13,13,25]: tinyFaceDetector.forwardInput(toNetInput(img), 416), the raw conv output face-api decodes (5 anchors x [tx, ty, tw, th, score]); the input is the image zero-padded bottom/right to a square and bilinear-resized to 416',
       'blazeface_sampleN.json': 'Human 3.3.6 blazeface.getBoxes transcribed (blazeface-back, 256), options below',
+      'faceapi_jpeg_sampleN.json': 'the JPEG-path check: face-api detectAllFaces(img, TinyFaceDetectorOptions{416, 0.5}).withFaceLandmarks().withFaceDescriptors() on the ORIGINAL demo/sampleN.jpg at full size (N = 1..6), decoded with jpeg-js 0.4.4 (jpeg_images: pixels_sha256 of those RGB bytes), as a float32 [H, W, 3] tensor 0..255. Compact: per face box [x1, y1, x2, y2] and landmarks (68 x [x, y]) in image pixels rounded to 1e-3, score rounded to 1e-6, descriptor (128, not normalised) to 6 significant digits; fields as in faceapi_sampleN.json. Other JPEG decoders (stb in lfr) differ from jpeg-js by a level here and there, so these are compared with a tolerance, not stage by stage',
       'blazeface_sampleN.npy': 'float32 [896,17]: Human\'s t.batch (outputs sorted by size, 512 rows of the 16x16 grid then 384 of the 8x8 grid; col 0 logit, 1-4 box dx,dy,w,h, 5-16 keypoint offsets), before decoding',
     },
     faceapi_fields: {

@@ -1,0 +1,163 @@
+// The JPEG path: face-api's six demo photos (.cache/packages/face-api/package/demo/sampleN.jpg, full
+// size) decoded by lfr's own decoder (stb_image), through the face-api-compatible pipeline
+// (tiny_face_detector 416 / score 0.5, face_landmark_68, Alignment::FaceApi), against face-api run on
+// the same files decoded by jpeg-js (tests/golden/pipeline/faceapi_jpeg_sampleN.json, made by
+// weights_tools/golden/make_pipeline_golden.js). A tolerance check, not the stage-by-stage parity of
+// test_pipeline.cpp: the decoders do not agree on the pixels.
+//
+// What differs, measured on these six photos (all baseline 4:2:2, chroma subsampled 2x horizontally):
+// - jpeg-js upsamples chroma by replication, stb (like libjpeg's default "fancy" upsampling) by a
+//   triangle filter: stb and jpeg-js differ in 44-54% of the RGB values, by 0.5-0.7 levels on average
+//   and up to 13-34 levels at colour edges. libjpeg with fancy upsampling off is within 3-4 levels of
+//   jpeg-js; libjpeg with it on is as far from jpeg-js as stb is.
+// - On jpeg-js's own pixels lfr's pipeline reproduces face-api's descriptors to 3e-6 (the 6 digits kept).
+// - The embedder alone, on stb's pixels with face-api's boxes and landmarks, stays within 0.018 of
+//   face-api: that part of the requirement (kDescriptorTol) holds.
+// - End to end the pixel differences move the boxes by up to 1.4 px and the landmarks by up to 1 px;
+//   face-api's descriptor crop is floored to whole pixels (alignDlib), so a crop one pixel over changes
+//   the descriptor by 0.05-0.13. libjpeg (either upsampling) gives the same 0.05-0.14, so no decoder short
+//   of jpeg-js's exact pixels meets 0.02 end to end. The end-to-end bound (kEndToEndTol) is therefore
+//   looser; every distance above kDescriptorTol is still reported (WARN), and all are far below
+//   face-api's match threshold of 0.6.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lfr/face/pipeline.h"
+#include "lfr/image/io.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace lfr;
+
+namespace {
+
+constexpr double kDescriptorTol = 0.02;  // Euclidean: stb pixels, face-api's boxes and landmarks
+constexpr double kEndToEndTol = 0.15;    // Euclidean: stb pixels end to end (see the top of the file)
+
+fs::path golden_dir() { return fs::path(LFR_SOURCE_DIR) / "tests/golden/pipeline"; }
+fs::path models_dir() { return fs::path(LFR_SOURCE_DIR) / "models"; }
+fs::path photos_dir() { return fs::path(LFR_SOURCE_DIR) / ".cache/packages/face-api/package/demo"; }
+bool required() { return std::getenv("LFR_REQUIRE_MODELS") != nullptr; }
+
+json load_json(const fs::path& p) {
+    std::ifstream f(p);
+    REQUIRE_MESSAGE(f, "cannot open " << p);
+    return json::parse(f);
+}
+
+// True when the file exists; otherwise a visible skip (or a failure under LFR_REQUIRE_MODELS).
+bool have(const fs::path& p, const char* how) {
+    if (fs::exists(p)) return true;
+    if (required()) FAIL_CHECK("missing " << p << " (" << how << ")");
+    else MESSAGE("skipping: " << p << " missing (" << how << ")");
+    return false;
+}
+
+Box box_xyxy(const json& j) { return {j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()}; }
+
+double box_error(const Box& a, const Box& b) {
+    return std::max({std::fabs(double(a.x1) - b.x1), std::fabs(double(a.y1) - b.y1), std::fabs(double(a.x2) - b.x2),
+                     std::fabs(double(a.y2) - b.y2)});
+}
+
+double descriptor_distance(const std::vector<float>& a, const json& ref) {
+    REQUIRE(a.size() == ref.size());
+    double s = 0;
+    for (size_t i = 0; i < a.size(); ++i) s += std::pow(double(a[i]) - ref[i].get<double>(), 2);
+    return std::sqrt(s);
+}
+
+PipelineOptions faceapi_options() {
+    PipelineOptions o;
+    o.models_dir = models_dir().string();
+    o.detector = Detector::TinyFace;
+    o.detector_input = 416;
+    o.score_threshold = 0.5f;
+    o.nms_iou = 0.4f;
+    o.tiny_landmarks = false;
+    o.alignment = Alignment::FaceApi;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("pipeline jpeg: face-api-compatible mode on the demo JPEGs (stb) against face-api (jpeg-js)") {
+    for (const char* m : {"tiny_face_detector", "face_landmark_68", "face_recognition_model"})
+        if (!have(models_dir() / (std::string(m) + ".lfr"), "run scripts/setup.sh")) return;
+    if (!have(photos_dir() / "sample1.jpg", "the face-api package, run scripts/setup.sh")) return;
+    const Pipeline pipe(faceapi_options());
+    double all_box = 0, all_score = 0, all_desc = 0, all_alone = 0;
+    for (int n = 1; n <= 6; ++n) {
+        const std::string name = "sample" + std::to_string(n);
+        INFO(name << ".jpg");
+        const json gold = load_json(golden_dir() / ("faceapi_jpeg_" + name + ".json"));
+        const Image img = load_image((photos_dir() / (name + ".jpg")).string());
+        REQUIRE(img.width == gold.at("width").get<int>());
+        REQUIRE(img.height == gold.at("height").get<int>());
+        const json& gf = gold.at("faces");
+
+        // The embedder alone: stb's pixels with face-api's own boxes and landmarks.
+        std::vector<Face> given;
+        for (const json& g : gf) {
+            Face f;
+            f.detection.box = box_xyxy(g.at("box"));
+            f.detection.score = g.at("score").get<float>();
+            for (const json& q : g.at("landmarks")) f.landmarks.push_back({q[0].get<float>(), q[1].get<float>()});
+            given.push_back(f);
+        }
+        const std::vector<Face> alone = pipe.add_descriptors(img, given);
+        REQUIRE(alone.size() == gf.size());
+        double max_alone = 0;
+        for (size_t i = 0; i < gf.size(); ++i) {
+            const double d = descriptor_distance(alone[i].descriptor, gf[i].at("descriptor"));
+            CHECK_MESSAGE(d <= kDescriptorTol, name << " face " << i << ": descriptor distance " << d
+                                                    << " from face-api's boxes and landmarks");
+            max_alone = std::max(max_alone, d);
+        }
+
+        // End to end.
+        const std::vector<Face> faces = pipe.embed(img);
+        CHECK_MESSAGE(faces.size() == gf.size(), name << ": lfr found " << faces.size() << " faces, face-api " << gf.size());
+        double max_box = 0, max_score = 0, max_desc = 0;
+        std::vector<bool> used(faces.size(), false);
+        for (size_t i = 0; i < gf.size(); ++i) {
+            const Box ref = box_xyxy(gf[i].at("box"));
+            int m = -1;
+            double best_iou = 0.5;
+            for (size_t k = 0; k < faces.size(); ++k) {
+                const double iou = iou_faceapi(ref, faces[k].detection.box);
+                if (!used[k] && iou > best_iou) best_iou = iou, m = int(k);
+            }
+            CHECK_MESSAGE(m >= 0, name << " face " << i << ": no lfr face overlaps face-api's box (IoU > 0.5)");
+            if (m < 0) continue;
+            used[size_t(m)] = true;
+            const Face& f = faces[size_t(m)];
+            const double be = box_error(f.detection.box, ref);
+            const double se = std::fabs(double(f.detection.score) - gf[i].at("score").get<double>());
+            const double d = descriptor_distance(f.descriptor, gf[i].at("descriptor"));
+            WARN_MESSAGE(d <= kDescriptorTol, name << " face " << i << ": end-to-end descriptor distance " << d
+                                                   << " (box difference " << be << " px, score difference " << se << ")");
+            CHECK_MESSAGE(d <= kEndToEndTol, name << " face " << i << ": end-to-end descriptor distance " << d
+                                                  << " (box difference " << be << " px, score difference " << se << ")");
+            max_box = std::max(max_box, be), max_score = std::max(max_score, se), max_desc = std::max(max_desc, d);
+        }
+        MESSAGE(name << ".jpg (" << img.width << "x" << img.height << ", " << gf.size() << " faces): max box difference "
+                     << max_box << " px, max score difference " << max_score << ", max descriptor distance "
+                     << max_desc << " end to end, " << max_alone << " from face-api's boxes and landmarks");
+        all_box = std::max(all_box, max_box), all_score = std::max(all_score, max_score);
+        all_desc = std::max(all_desc, max_desc), all_alone = std::max(all_alone, max_alone);
+    }
+    MESSAGE("jpeg path, all six photos: max box difference " << all_box << " px, max score difference " << all_score
+                                                            << ", max descriptor distance " << all_desc
+                                                            << " end to end (bound " << kEndToEndTol << "), "
+                                                            << all_alone << " from face-api's boxes and landmarks (bound "
+                                                            << kDescriptorTol << ")");
+}
