@@ -16,12 +16,13 @@ static const char* kDetectHelp =
     "usage: lfr detect IMAGE... [--list FILE] [--json] [--draw OUT.png | --draw-dir DIR] [pipeline options]\n"
     "       lfr embed  IMAGE... [--list FILE] [--json] [--draw OUT.png | --draw-dir DIR] [pipeline options]\n"
     "\n"
-    "Finds every face in each image: box, score and 68 landmarks; `embed` adds each face's 128-d descriptor.\n"
+    "Finds every face in each image: box, score and 68 landmarks; `embed` adds each face's descriptor\n"
+    "(128-d; with --embedder faceres 1024-d, plus age and gender).\n"
     "  --list FILE       read image paths from FILE, one a line ('-': standard input)\n"
     "  --json            one JSON object per image per line:\n"
     "                    {\"image\": path, \"width\": w, \"height\": h, \"faces\": [{\"box\": [x1,y1,x2,y2],\n"
     "                     \"score\": s, \"landmarks\": [[x,y],...], \"descriptor\": [...]}]}  (pixels of the image;\n"
-    "                     descriptor with embed only)\n"
+    "                     descriptor with embed only; faceres adds \"age\", \"gender\" and \"gender_score\")\n"
     "                    without --json: a one-line summary per image\n"
     "  --draw OUT.png    write the picture with boxes, landmarks and scores (one image only; .jpg for JPEG)\n"
     "  --draw-dir DIR    write one annotated PNG per image into DIR (photo.jpg -> DIR/photo.png)\n"
@@ -75,7 +76,7 @@ int cmd_detect(Args& args, bool embed) {
             } else {
                 std::printf("%s: %dx%d, %s%s, %.0f ms%s%s\n", path.c_str(), img.width, img.height,
                             faces_summary(faces).c_str(),
-                            embed && !faces.empty() ? ", 128-d descriptors" : "", ms,
+                            embed && !faces.empty() ? (", " + std::to_string(pipeline.descriptor_size()) + "-d descriptors").c_str() : "", ms,
                             drawn.empty() ? "" : " -> ", drawn.c_str());
             }
             std::fflush(stdout);

@@ -47,7 +47,8 @@ static const char* kGalleryHelp =
     "\n"
     "Lists the people of a gallery (name, descriptors, first and last enrolment), renames or removes one.\n"
     "  --json   list as one JSON object: {\"gallery\": path, \"people\": [{\"name\": n, \"descriptors\": k,\n"
-    "           \"created\": t, \"updated\": t}]}\n";
+    "           \"created\": t, \"updated\": t}]}\n"
+    "  --embedder NAME   the gallery's embedder: face_recognition_model (default) or faceres\n";
 
 // --db GALLERY, required; an existing file unless `create`.
 static std::string gallery_path(Args& args, bool create) {
@@ -59,11 +60,18 @@ static std::string gallery_path(Args& args, bool create) {
     return db;
 }
 
-static Gallery open_gallery(const std::string& db, bool read_only) {
+// The gallery of `embedder`'s descriptors (one made with another embedder is refused).
+static Gallery open_gallery(const std::string& db, Embedder embedder, bool read_only) {
     GalleryOptions go;
     go.read_only = read_only;
     go.create = !read_only;
-    return Gallery::open(db, Pipeline::kEmbedderName, Pipeline::kDescriptorSize, go);
+    try {
+        return Gallery::open(db, embedder_name(embedder), embedder_descriptor_size(embedder), go);
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        if (msg.find("was made with") == std::string::npos) throw;
+        throw Error(msg + " (--embedder picks the embedder)");
+    }
 }
 
 // --- enroll -----------------------------------------------------------------------------------------
@@ -88,7 +96,7 @@ int cmd_enroll(Args& args) {
 
     struct stat st {};
     const bool existed = ::stat(db.c_str(), &st) == 0;
-    Gallery gallery = open_gallery(db, /*read_only=*/false);  // before the slow part: a bad file fails now
+    Gallery gallery = open_gallery(db, options.embedder, /*read_only=*/false);  // before the slow part: a bad file fails now
     // When nothing gets enrolled, a gallery file made by this run is taken away again.
     auto discard_new_gallery = [&] {
         if (existed) return;
@@ -176,7 +184,7 @@ int cmd_identify(Args& args) {
     usage_check(!paths.empty(), "give at least one IMAGE (or --list FILE); see --help");
     DrawTarget target(draw, draw_dir, paths.size());
 
-    const Gallery gallery = open_gallery(db, /*read_only=*/true);
+    const Gallery gallery = open_gallery(db, options.embedder, /*read_only=*/true);
     LFR_CHECK(!gallery.list().empty(), db + ": the gallery is empty; enroll someone first (lfr enroll --db " + db +
                                            " NAME IMAGE...)");
     const Pipeline pipeline = load_pipeline(options);
@@ -233,13 +241,14 @@ int cmd_gallery(Args& args) {
     }
     const bool json = args.flag("--json");
     const std::string db = gallery_path(args, /*create=*/false);
+    const Embedder embedder = embedder_option(args);
     const std::vector<std::string> pos = args.positionals();
     usage_check(!pos.empty(), "expected list, rename OLD NEW or remove NAME (see --help)");
     const std::string& action = pos[0];
 
     if (action == "list") {
         usage_check(pos.size() == 1, "gallery list takes no NAME");
-        const Gallery gallery = open_gallery(db, /*read_only=*/true);
+        const Gallery gallery = open_gallery(db, embedder, /*read_only=*/true);
         const std::vector<PersonInfo> people = gallery.list();
         if (json) {
             std::string s = "{\"gallery\": " + json_string(db) + ", \"people\": [";
@@ -264,14 +273,14 @@ int cmd_gallery(Args& args) {
     }
     if (action == "rename") {
         usage_check(pos.size() == 3, "gallery rename: expected OLD NEW");
-        Gallery gallery = open_gallery(db, /*read_only=*/false);
+        Gallery gallery = open_gallery(db, embedder, /*read_only=*/false);
         gallery.rename(pos[1], pos[2]);
         std::printf("renamed %s to %s in %s\n", pos[1].c_str(), pos[2].c_str(), db.c_str());
         return 0;
     }
     if (action == "remove") {
         usage_check(pos.size() == 2, "gallery remove: expected one NAME");
-        Gallery gallery = open_gallery(db, /*read_only=*/false);
+        Gallery gallery = open_gallery(db, embedder, /*read_only=*/false);
         gallery.remove(pos[1]);
         std::printf("removed %s from %s\n", pos[1].c_str(), db.c_str());
         return 0;

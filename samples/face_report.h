@@ -83,7 +83,8 @@ inline std::string json_number(double v, const char* fmt = "%.6g") {
 inline std::string json_bool(bool b) { return b ? "true" : "false"; }
 
 // One face as DESIGN.md has it: {"box": [x1,y1,x2,y2], "score": s, "landmarks": [[x,y],...],
-// "descriptor": [...]} (pixels to 2 decimals; descriptor only when asked for). `extra` is appended
+// "descriptor": [...]} (pixels to 2 decimals; descriptor only when asked for), with "age", "gender"
+// ("female"/"male") and "gender_score" when the embedder gives them (faceres). `extra` is appended
 // inside the object: e.g. ", \"identity\": {...}".
 inline std::string face_json(const Face& f, bool with_descriptor, const std::string& extra = "") {
     const Box& b = f.detection.box;
@@ -93,6 +94,10 @@ inline std::string face_json(const Face& f, bool with_descriptor, const std::str
     for (size_t i = 0; i < f.landmarks.size(); ++i)
         s += (i ? ", [" : "[") + json_number(f.landmarks[i].x, "%.2f") + ", " + json_number(f.landmarks[i].y, "%.2f") + "]";
     s += "]";
+    if (f.age >= 0) s += ", \"age\": " + json_number(f.age, "%.1f");
+    if (f.gender >= 0)
+        s += std::string(", \"gender\": ") + (f.gender == 1 ? "\"male\"" : "\"female\"") +
+             ", \"gender_score\": " + json_number(f.gender_score, "%.2f");
     if (with_descriptor) {
         s += ", \"descriptor\": [";
         for (size_t i = 0; i < f.descriptor.size(); ++i) s += (i ? ", " : "") + json_number(f.descriptor[i], "%.6g");

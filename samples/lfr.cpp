@@ -20,7 +20,7 @@ static const char* kHelp =
     "\n"
     "commands:\n"
     "  detect    find the faces of images: boxes, scores, 68 landmarks (--json, --draw-dir)\n"
-    "  embed     detect, plus a 128-d descriptor per face\n"
+    "  embed     detect, plus a descriptor per face (128-d; faceres: 1024-d, age, gender)\n"
     "  verify    are the main faces of two photos the same person?\n"
     "  enroll    add a person's photos to a gallery (an SQLite file)\n"
     "  identify  name every face of images from a gallery, or \"unknown\"\n"

@@ -20,7 +20,17 @@ inline const char* const kPipelineHelp =
     "  --max-faces N        at most N faces per image (default 100)\n"
     "  --tiny-landmarks     the small 68-point landmark model (faster, less precise)\n"
     "  --align NAME         dlib (default: dlib's face chip) or faceapi (face-api.js's crop)\n"
-    "  --threshold T        same person when the descriptor distance is below T (default 0.6)\n";
+    "  --embedder NAME      face_recognition_model (default: 128-d) or faceres (Human's: 1024-d, adds age\n"
+    "                       and gender; galleries hold one embedder's descriptors)\n"
+    "  --threshold T        same person when the descriptor distance is below T (default: 0.6, faceres 10)\n";
+
+// --embedder NAME (default face_recognition_model), taken out of args.
+inline Embedder embedder_option(Args& args) {
+    const std::string e = args.value("--embedder", "face_recognition_model");
+    if (e == "face_recognition_model") return Embedder::FaceRecognition;
+    if (e == "faceres") return Embedder::FaceRes;
+    throw UsageError("--embedder must be face_recognition_model or faceres, not '" + e + "'");
+}
 
 // Takes the pipeline options out of args.
 inline PipelineOptions pipeline_options(Args& args) {
@@ -48,7 +58,8 @@ inline PipelineOptions pipeline_options(Args& args) {
     else if (align == "faceapi") o.alignment = Alignment::FaceApi;
     else throw UsageError("--align must be dlib or faceapi, not '" + align + "'");
 
-    o.match_threshold = args.float_value("--threshold", o.match_threshold);
+    o.embedder = embedder_option(args);
+    o.match_threshold = args.float_value("--threshold", default_match_threshold(o.embedder));
     usage_check(o.match_threshold > 0, "--threshold must be positive");
     return o;
 }
@@ -57,7 +68,7 @@ inline PipelineOptions pipeline_options(Args& args) {
 inline std::vector<std::string> pipeline_model_files(const PipelineOptions& o) {
     return {o.models_dir + "/" + detector_name(o.detector) + ".lfr",
             o.models_dir + "/" + (o.tiny_landmarks ? "face_landmark_68_tiny" : "face_landmark_68") + ".lfr",
-            o.models_dir + "/" + Pipeline::kEmbedderName + ".lfr"};
+            o.models_dir + "/" + embedder_name(o.embedder) + ".lfr"};
 }
 
 // Loads the models, first checking that they are there at all (the usual first-run mistake).

@@ -11,6 +11,7 @@
 
 #include "lfr/core/npy.h"
 #include "lfr/graph/executor.h"
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using namespace lfr;
@@ -26,8 +27,6 @@ double relative_error(const Tensor& a, const Tensor& b) {
     }
     return diff / scale;
 }
-
-bool models_required() { return std::getenv("LFR_REQUIRE_MODELS") != nullptr; }
 
 }  // namespace
 
@@ -45,7 +44,7 @@ TEST_CASE("models match the TF.js golden outputs") {
         const std::string name = meta.at("model").get<std::string>();
         const fs::path model_path = root / "models" / (name + ".lfr");
         if (!fs::exists(model_path)) {
-            if (models_required()) FAIL_CHECK("missing " << model_path << " (run scripts/setup.sh)");
+            if (test::models_required()) FAIL_CHECK("missing " << model_path << " (run scripts/setup.sh)");
             else MESSAGE("skipping " << dir.filename().string() << ": " << model_path << " not converted (run scripts/setup.sh)");
             continue;
         }

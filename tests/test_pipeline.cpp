@@ -23,10 +23,12 @@
 #include "lfr/core/npy.h"
 #include "lfr/face/pipeline.h"
 #include "lfr/image/io.h"
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace lfr;
+using namespace lfr::test;
 
 namespace {
 
@@ -38,28 +40,7 @@ constexpr double kScoreTol = 1e-3;       // detection scores
 constexpr double kLandmarkTolPx = 0.5;   // each of the 68 landmarks
 constexpr double kDescriptorTol = 1e-3;  // Euclidean distance between descriptors
 
-fs::path golden_dir() { return fs::path(LFR_SOURCE_DIR) / "tests/golden/pipeline"; }
-fs::path models_dir() { return fs::path(LFR_SOURCE_DIR) / "models"; }
-bool models_required() { return std::getenv("LFR_REQUIRE_MODELS") != nullptr; }
-
-json load_json(const fs::path& p) {
-    std::ifstream f(p);
-    REQUIRE_MESSAGE(f, "cannot open " << p);
-    return json::parse(f);
-}
-
-// True when every named model is converted; otherwise a visible skip (or a failure under
-// LFR_REQUIRE_MODELS).
-bool have_models(const std::vector<std::string>& names) {
-    for (const std::string& n : names) {
-        const fs::path p = models_dir() / (n + ".lfr");
-        if (fs::exists(p)) continue;
-        if (models_required()) FAIL_CHECK("missing " << p << " (run scripts/setup.sh)");
-        else MESSAGE("skipping: " << p << " not converted (run scripts/setup.sh)");
-        return false;
-    }
-    return true;
-}
+fs::path golden_dir() { return pipeline_golden_dir(); }
 
 // SHA-256 (FIPS 180-4), to check the decoded pixels against meta.json's pixels_sha256.
 std::string sha256_hex(const std::vector<uint8_t>& data) {
@@ -113,7 +94,6 @@ Image load_sample(const std::string& name) {
     return img;
 }
 
-Box box_xyxy(const json& j) { return {j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()}; }
 std::array<int, 4> xywh_int(const json& j) {
     return {int(std::lround(j[0].get<double>())), int(std::lround(j[1].get<double>())),
             int(std::lround(j[2].get<double>())), int(std::lround(j[3].get<double>()))};
@@ -125,22 +105,12 @@ std::vector<Point> points(const json& j) {
     return p;
 }
 
-double box_error(const Box& a, const Box& b) {
-    return std::max({std::fabs(double(a.x1) - b.x1), std::fabs(double(a.y1) - b.y1), std::fabs(double(a.x2) - b.x2),
-                     std::fabs(double(a.y2) - b.y2)});
-}
 double points_error(const std::vector<Point>& a, const std::vector<Point>& b) {
     REQUIRE(a.size() == b.size());
     double e = 0;
     for (size_t i = 0; i < a.size(); ++i)
         e = std::max({e, std::fabs(double(a[i].x) - b[i].x), std::fabs(double(a[i].y) - b[i].y)});
     return e;
-}
-double descriptor_distance(const std::vector<float>& a, const json& ref) {
-    REQUIRE(a.size() == ref.size());
-    double s = 0;
-    for (size_t i = 0; i < a.size(); ++i) s += std::pow(double(a[i]) - ref[i].get<double>(), 2);
-    return std::sqrt(s);
 }
 
 // The index in `dets` of the box that overlaps `ref` most (IoU > 0.5), or -1.
@@ -152,18 +122,6 @@ int match_by_iou(const Box& ref, const std::vector<Box>& boxes) {
         if (iou > best_iou) best_iou = iou, best = int(i);
     }
     return best;
-}
-
-PipelineOptions faceapi_options() {
-    PipelineOptions o;
-    o.models_dir = models_dir().string();
-    o.detector = Detector::TinyFace;
-    o.detector_input = 416;
-    o.score_threshold = 0.5f;
-    o.nms_iou = 0.4f;
-    o.tiny_landmarks = false;
-    o.alignment = Alignment::FaceApi;
-    return o;
 }
 
 PipelineOptions blazeface_options() {

@@ -32,67 +32,27 @@
 
 #include "lfr/face/pipeline.h"
 #include "lfr/image/io.h"
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace lfr;
+using namespace lfr::test;
 
 namespace {
 
 constexpr double kDescriptorTol = 0.02;  // Euclidean: stb pixels, face-api's boxes and landmarks
 constexpr double kEndToEndTol = 0.15;    // Euclidean: stb pixels end to end (see the top of the file)
 
-fs::path golden_dir() { return fs::path(LFR_SOURCE_DIR) / "tests/golden/pipeline"; }
-fs::path models_dir() { return fs::path(LFR_SOURCE_DIR) / "models"; }
+fs::path golden_dir() { return pipeline_golden_dir(); }
 fs::path photos_dir() { return fs::path(LFR_SOURCE_DIR) / ".cache/packages/face-api/package/demo"; }
-bool required() { return std::getenv("LFR_REQUIRE_MODELS") != nullptr; }
-
-json load_json(const fs::path& p) {
-    std::ifstream f(p);
-    REQUIRE_MESSAGE(f, "cannot open " << p);
-    return json::parse(f);
-}
-
-// True when the file exists; otherwise a visible skip (or a failure under LFR_REQUIRE_MODELS).
-bool have(const fs::path& p, const char* how) {
-    if (fs::exists(p)) return true;
-    if (required()) FAIL_CHECK("missing " << p << " (" << how << ")");
-    else MESSAGE("skipping: " << p << " missing (" << how << ")");
-    return false;
-}
-
-Box box_xyxy(const json& j) { return {j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()}; }
-
-double box_error(const Box& a, const Box& b) {
-    return std::max({std::fabs(double(a.x1) - b.x1), std::fabs(double(a.y1) - b.y1), std::fabs(double(a.x2) - b.x2),
-                     std::fabs(double(a.y2) - b.y2)});
-}
-
-double descriptor_distance(const std::vector<float>& a, const json& ref) {
-    REQUIRE(a.size() == ref.size());
-    double s = 0;
-    for (size_t i = 0; i < a.size(); ++i) s += std::pow(double(a[i]) - ref[i].get<double>(), 2);
-    return std::sqrt(s);
-}
-
-PipelineOptions faceapi_options() {
-    PipelineOptions o;
-    o.models_dir = models_dir().string();
-    o.detector = Detector::TinyFace;
-    o.detector_input = 416;
-    o.score_threshold = 0.5f;
-    o.nms_iou = 0.4f;
-    o.tiny_landmarks = false;
-    o.alignment = Alignment::FaceApi;
-    return o;
-}
 
 }  // namespace
 
 TEST_CASE("pipeline jpeg: face-api-compatible mode on the demo JPEGs (stb) against face-api (jpeg-js)") {
     for (const char* m : {"tiny_face_detector", "face_landmark_68", "face_recognition_model"})
-        if (!have(models_dir() / (std::string(m) + ".lfr"), "run scripts/setup.sh")) return;
-    if (!have(photos_dir() / "sample1.jpg", "the face-api package, run scripts/setup.sh")) return;
+        if (!have_file(models_dir() / (std::string(m) + ".lfr"), "run scripts/setup.sh")) return;
+    if (!have_file(photos_dir() / "sample1.jpg", "the face-api package, run scripts/setup.sh")) return;
     const Pipeline pipe(faceapi_options());
     double all_box = 0, all_score = 0, all_desc = 0, all_alone = 0;
     for (int n = 1; n <= 6; ++n) {

@@ -96,6 +96,29 @@ inline std::vector<float> blazeface_merge_outputs(const std::vector<ConstTensorV
     return m;
 }
 
+// Human's face crop box (facemeshutil enlargeBox then squarifyBox), in doubles as the JS computes it:
+// the box enlarged `scale` times around its centre, then square on its larger side around the same
+// centre, each corner Math.round-ed. size_w/size_h (optional) get DetectBox.size, the rounded enlarged size.
+inline Box human_crop_box(double x1, double y1, double x2, double y2, double scale = 1.4, float* size_w = nullptr,
+                          float* size_h = nullptr) {
+    // enlargeBox(scale): centre and |size| of the box.
+    const double ccx = x1 + (x2 - x1) / 2, ccy = y1 + (y2 - y1) / 2;
+    const double sw = std::fabs(x2 - x1), sh = std::fabs(y2 - y1);
+    const double ex1 = ccx - scale * sw / 2, ey1 = ccy - scale * sh / 2, ex2 = ccx + scale * sw / 2,
+                 ey2 = ccy + scale * sh / 2;
+    // squarifyBox: centre of the enlarged box, half of its larger side, Math.round.
+    const double qcx = ex1 + (ex2 - ex1) / 2, qcy = ey1 + (ey2 - ey1) / 2;
+    const double qw = std::fabs(ex2 - ex1), qh = std::fabs(ey2 - ey1);
+    const double half = std::max(qw, qh) / 2;
+    if (size_w) *size_w = float(std::floor(qw + 0.5));
+    if (size_h) *size_h = float(std::floor(qh + 0.5));
+    return {float(std::floor(qcx - half + 0.5)), float(std::floor(qcy - half + 0.5)), float(std::floor(qcx + half + 0.5)),
+            float(std::floor(qcy + half + 0.5))};
+}
+
+// The same for a box in image pixels (e.g. Detection::box).
+inline Box human_crop_box(const Box& b, double scale = 1.4) { return human_crop_box(b.x1, b.y1, b.x2, b.y2, scale); }
+
 // Decode the model outputs for an img_w x img_h image stretch-resized to input_size (128 or 256).
 inline std::vector<BlazeFaceDetection> decode_blazeface(const std::vector<ConstTensorView>& outs, int input_size,
                                                         int img_w, int img_h, const BlazeFaceOptions& opt = {}) {
@@ -133,19 +156,7 @@ inline std::vector<BlazeFaceDetection> decode_blazeface(const std::vector<ConstT
         for (int p = 0; p < 6; ++p)
             d.detection.keypoints.push_back({float((double(r[5 + 2 * p]) + anchors[i][0]) * fx),
                                              float((double(r[6 + 2 * p]) + anchors[i][1]) * fy)});
-        // enlargeBox(scale): centre and |size| of the raw box.
-        const double ccx = x1 + (x2 - x1) / 2, ccy = y1 + (y2 - y1) / 2;
-        const double sw = std::fabs(x2 - x1), sh = std::fabs(y2 - y1);
-        const double f = opt.crop_scale;
-        const double ex1 = ccx - f * sw / 2, ey1 = ccy - f * sh / 2, ex2 = ccx + f * sw / 2, ey2 = ccy + f * sh / 2;
-        // squarifyBox: centre of the enlarged box, half of its larger side, Math.round.
-        const double qcx = ex1 + (ex2 - ex1) / 2, qcy = ey1 + (ey2 - ey1) / 2;
-        const double qw = std::fabs(ex2 - ex1), qh = std::fabs(ey2 - ey1);
-        const double half = std::max(qw, qh) / 2;
-        d.crop_box = {float(std::floor(qcx - half + 0.5)), float(std::floor(qcy - half + 0.5)),
-                      float(std::floor(qcx + half + 0.5)), float(std::floor(qcy + half + 0.5))};
-        d.size_w = float(std::floor(qw + 0.5));
-        d.size_h = float(std::floor(qh + 0.5));
+        d.crop_box = human_crop_box(x1, y1, x2, y2, opt.crop_scale, &d.size_w, &d.size_h);
         if (d.size_w > opt.min_size && d.size_h > opt.min_size) res.push_back(std::move(d));
     }
     return res;

@@ -5,6 +5,7 @@
 // Other embedders need their own threshold; cosine distance (1 - cos) is offered for those trained with
 // an angular loss.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -35,6 +36,20 @@ inline float squared_euclidean(const float* a, const float* b, size_t n) {
 }
 
 inline float euclidean_distance(const float* a, const float* b, size_t n) { return std::sqrt(squared_euclidean(a, b, n)); }
+
+// Human faceres descriptors: the same person when euclidean_distance < 10, Human's default (similarity
+// above 0.5, see human_similarity; default_match_threshold in lfr/face/pipeline.h has the checks).
+constexpr float kFaceResDistanceThreshold = 10.0f;
+
+// Human's match.ts similarity() with its defaults (order 2, multiplier 25, min 0.2, max 0.8) from the
+// Euclidean distance d: clamp((1 - sqrt(25 d^2) / 100 - 0.2) / 0.6, 0, 1), rounded to 0.01 as the JS does
+// (it also rounds 25 d^2 to 0.01 first). Human calls similarity above 0.5 a match (d < 10).
+inline float human_similarity(float euclidean) {
+    const double dist = std::round(100.0 * 25.0 * double(euclidean) * double(euclidean)) / 100.0;
+    if (dist == 0) return 1.f;
+    const double norm = (1 - std::sqrt(dist) / 100 - 0.2) / (0.8 - 0.2);
+    return float(std::floor(100 * std::max(std::min(norm, 1.0), 0.0) + 0.5) / 100);
+}
 
 inline void check_same_length(const std::vector<float>& a, const std::vector<float>& b, const char* what) {
     LFR_CHECK(a.size() == b.size(), std::string(what) + ": descriptors differ in length (" + std::to_string(a.size()) +

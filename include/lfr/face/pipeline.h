@@ -7,9 +7,10 @@
 //     float d = faces.distance(a.descriptor, b.descriptor);  // same person when d < threshold
 //
 // Stages: detect (tiny_face_detector or BlazeFace) -> 68 landmarks on each box (face_landmark_68)
-// -> alignment (dlib face chip, or face-api's crop) -> embedding (face_recognition_model), all faces
-// of an image in one batched run per network. The loaded models are immutable and every call makes
-// its own sessions, so one Pipeline may be used from several threads at once.
+// -> alignment (dlib face chip, or face-api's crop) -> embedding (face_recognition_model, or Human's
+// faceres with age and gender), all faces of an image in one batched run per network. The loaded
+// models are immutable and every call makes its own sessions, so one Pipeline may be used from several
+// threads at once.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -35,6 +36,32 @@ enum class Alignment {
     FaceApi  // face-api's axis-aligned crop from eye and mouth centres (its alignDlib)
 };
 
+enum class Embedder {
+    FaceRecognition,  // face-api's face_recognition_model: 128-d, Euclidean, same person below 0.6
+    // Human's faceres: 1024-d (non-negative, not normalised) + age + gender, from Human's face crop (the
+    // detection box enlarged 1.4x and made square, see add_descriptors); Euclidean, as Human's match.ts.
+    FaceRes
+};
+
+// The model file name (models/NAME.lfr), also the embedder name a gallery records.
+const char* embedder_name(Embedder e);
+// The length of the embedder's descriptors.
+int embedder_descriptor_size(Embedder e);
+// Same person when the Euclidean distance between two descriptors is below this.
+//  - face_recognition_model: 0.6, face-api's FaceMatcher default.
+//  - faceres: 10, Human's own default. match.ts scores similarity = clamp((0.8 - d / 20) / 0.6) from the
+//    Euclidean distance d (order 2, multiplier 25, range 0.2..0.8; human_similarity) and calls
+//    similarity above 0.5 a match, i.e. d < 10. Checked, not tuned: on the sample photos (BlazeFace, the
+//    crop Human uses) different people lie at 10.8..13.6; with tiny_face_detector's boxes at 8.4..14.4,
+//    2 of 23 pairs below 10 (8.4: two cheek-to-cheek faces of sample6, their crops overlapping; 9.7).
+//    On identity-dev/faceapi-bbt (8 people x 5 tight 150x150 crops, embed_subject, all pairs; the 1.4x
+//    crop runs off these small images) d < 10 accepts 0/700 different-person pairs and rejects 58/80
+//    same-person pairs (blazeface-back; same 8.0..14.0, different 10.1..17.6): strict; the fewest errors
+//    there lie near 12 (10/700 and 18/80), too close to the sample photos' different people to be a
+//    safe default.
+//    Tune it on your own pairs (--threshold).
+float default_match_threshold(Embedder e);
+
 struct PipelineOptions {
     std::string models_dir = "models";
     Detector detector = Detector::TinyFace;
@@ -53,7 +80,19 @@ struct PipelineOptions {
     // face-api's pipeline exactly). Each is worth about +0.05..0.2 points of LFW accuracy, both together 0.4.
     bool refine_landmarks = true;    // run the landmark net again on the box re-centred on its first landmarks
     bool mirror_average = true;      // descriptor = mean of the chip's and its mirror image's descriptors
-    float match_threshold = kFaceApiDistanceThreshold;  // Euclidean, face_recognition_model
+    Embedder embedder = Embedder::FaceRecognition;
+    // Same person when the Euclidean distance is below this; < 0: default_match_threshold(embedder)
+    // (the Pipeline resolves it: Pipeline::options().match_threshold is the value in use).
+    float match_threshold = -1;
+    // FaceRes: the side of Human's face tensor (the square crop before faceres' resize to 224). Human
+    // crops to blazeface.size() when the face mesh is off: 256 for its default blazeface (= back), 128
+    // for blazeface-front. 0: that rule (128 for BlazeFaceFront, 256 otherwise).
+    int faceres_face_size = 0;
+    // FaceRes: the crop box is the detection box enlarged this much around its centre, then made square
+    // (Human's enlargeBox + squarifyBox). 0: Human's 1.4 for BlazeFace boxes; for tiny_face_detector's
+    // boxes, which are larger (on the sample photos BlazeFace's box is 0.68..0.94, median 0.83, of tiny's
+    // width), 1.4 x 0.83 = 1.16, so that faceres sees about the crop Human gives it.
+    float faceres_crop_scale = 0;
 };
 
 const char* detector_name(Detector d);
@@ -78,6 +117,19 @@ int main_face(const std::vector<FaceOrDetection>& faces, int img_w, int img_h) {
     return best;
 }
 
+// Human's age from faceres' 100-way softmax p (faceres.ts predict): i = argmax (the first), then
+// Math.round(p[i-1] > p[i+1] ? 10 i - 100 p[i-1] : 10 i + 100 p[i+1]) / 10, i.e. i -+ 10 x the larger
+// neighbour, to 0.1 year. A missing neighbour (JS undefined) loses the comparison; at i = 99, where the
+// JS gives NaN, the lower neighbour is used.
+inline float human_faceres_age(const float* p) {
+    int i = 0;
+    for (int k = 1; k < 100; ++k)
+        if (p[k] > p[i]) i = k;
+    const bool lower = i == 99 || (i > 0 && p[i - 1] > p[i + 1]);
+    const double a = lower ? 10.0 * i - 100.0 * double(p[i - 1]) : 10.0 * i + 100.0 * double(p[i + 1]);
+    return float(std::floor(a + 0.5) / 10);
+}
+
 class Pipeline {
 public:
     explicit Pipeline(const PipelineOptions& options = {})
@@ -85,15 +137,22 @@ public:
           detector_(Model::load(options.models_dir + "/" + detector_name(options.detector) + ".lfr")),
           landmarks_(Model::load(options.models_dir + "/" +
                                  (options.tiny_landmarks ? "face_landmark_68_tiny" : "face_landmark_68") + ".lfr")),
-          embedder_(Model::load(options.models_dir + "/face_recognition_model.lfr")) {
+          embedder_(Model::load(options.models_dir + "/" + lfr::embedder_name(options.embedder) + ".lfr")) {
         LFR_CHECK(opt_.detector != Detector::TinyFace || (opt_.detector_input > 0 && opt_.detector_input % 32 == 0),
                   "tiny_face_detector input size must be a positive multiple of 32, got " +
                       std::to_string(opt_.detector_input));
+        if (opt_.match_threshold < 0) opt_.match_threshold = default_match_threshold(opt_.embedder);
+        if (opt_.faceres_face_size <= 0) opt_.faceres_face_size = opt_.detector == Detector::BlazeFaceFront ? 128 : 256;
+        if (opt_.faceres_crop_scale <= 0) opt_.faceres_crop_scale = opt_.detector == Detector::TinyFace ? 1.16f : 1.4f;
     }
 
     const PipelineOptions& options() const { return opt_; }
+    // face_recognition_model's (the default embedder's); descriptor_size()/embedder_name() give this pipeline's.
     static constexpr int kDescriptorSize = 128;
     static constexpr const char* kEmbedderName = "face_recognition_model";
+    int descriptor_size() const { return embedder_descriptor_size(opt_.embedder); }
+    const char* embedder_name() const { return lfr::embedder_name(opt_.embedder); }
+    float match_threshold() const { return opt_.match_threshold; }
 
     // Stage 1: face boxes and scores (BlazeFace adds 6 keypoints), best first, in image pixels.
     std::vector<Detection> detect_boxes(const Image& img) const { return detect_boxes(img, opt_.score_threshold); }
@@ -191,8 +250,15 @@ public:
     }
 
     // Stage 3 for faces that already have landmarks: aligned crops, one batched run.
+    // FaceRes (landmarks not needed) does what Human does with the face mesh off and rotation off
+    // (face.ts -> facemesh.ts -> facemeshutil.correctFaceRotation -> faceres.ts): the crop box is the
+    // detection box enlarged 1.4x around its centre and made square (human_crop_box, as blazeface.ts does
+    // for its DetectBox; 1.16x for tiny_face_detector's larger boxes, see faceres_crop_scale), cut and
+    // resized to faceres_face_size and / 255 (human_face_crop), then resized to 224 and x 255 (faceres.ts
+    // enhance). Descriptor = global_pooling/Mean [1024]; age and gender too.
     std::vector<Face> add_descriptors(const Image& img, std::vector<Face> faces) const {
         if (faces.empty()) return faces;
+        if (opt_.embedder == Embedder::FaceRes) return add_faceres(img, std::move(faces));
         const bool mirror = opt_.alignment == Alignment::Dlib && opt_.mirror_average;
         const int64_t n = int64_t(faces.size()), per = mirror ? 2 : 1;
         Tensor batch(Shape{n * per, 150, 150, 3});
@@ -217,19 +283,64 @@ public:
         return faces;
     }
 
-    // The embedder's input for one face (for drawing or debugging the alignment): [1,150,150,3].
+    // The embedder's input for one face (for drawing or debugging the alignment): [1,150,150,3], or
+    // for FaceRes [1,224,224,3] in 0..255.
     Tensor aligned_crop(const Image& img, const Face& face) const {
+        if (opt_.embedder == Embedder::FaceRes)
+            return human_faceres_input(img, faceres_crop_box(face.detection.box), opt_.faceres_face_size, kFaceResSize);
         Tensor t(Shape{1, 150, 150, 3});
         write_aligned_crop(img, face, t.view(), 0);
         return t;
     }
 
-    float distance(const std::vector<float>& a, const std::vector<float>& b) const { return euclidean_distance(a, b); }
+    // The distance same_person() compares with match_threshold(). Euclidean for both embedders: face-api's
+    // FaceMatcher, and Human's match.ts default (order 2; its similarity is a clamped linear map of it).
+    float distance(const std::vector<float>& a, const std::vector<float>& b) const {
+        switch (opt_.embedder) {
+            case Embedder::FaceRecognition:
+            case Embedder::FaceRes: return euclidean_distance(a, b);
+        }
+        return euclidean_distance(a, b);
+    }
     bool same_person(const std::vector<float>& a, const std::vector<float>& b) const {
         return distance(a, b) < opt_.match_threshold;
     }
 
+    static constexpr int kFaceResSize = 224;
+    // FaceRes: the square box cut out for a face (see faceres_crop_scale).
+    Box faceres_crop_box(const Box& detection) const { return human_crop_box(detection, opt_.faceres_crop_scale); }
+
 private:
+    // FaceRes: Human's crop of every face, one batched run; outputs found by width as faceres.ts does
+    // (1: gender sigmoid, 1024: descriptor, 100: age softmax).
+    std::vector<Face> add_faceres(const Image& img, std::vector<Face> faces) const {
+        check_image(img);
+        const int64_t n = int64_t(faces.size());
+        Tensor batch(Shape{n, kFaceResSize, kFaceResSize, 3});
+        for (int64_t i = 0; i < n; ++i)
+            human_faceres_input_into(img, faceres_crop_box(faces[size_t(i)].detection.box), opt_.faceres_face_size,
+                                     batch.view(), i);
+        Session s(embedder_);
+        const auto out = s.run({batch.view()});
+        const float *gender = nullptr, *desc = nullptr, *age = nullptr;
+        for (const Tensor& t : out) {
+            LFR_CHECK(t.shape.rank == 2 && t.shape[0] == n, "faceres: unexpected output " + t.shape.str());
+            if (t.shape[1] == 1) gender = t.values.data();
+            else if (t.shape[1] == 1024) desc = t.values.data();
+            else if (t.shape[1] == 100) age = t.values.data();
+        }
+        LFR_CHECK(gender && desc && age, "faceres: expected outputs [N,1], [N,1024] and [N,100]");
+        for (int64_t i = 0; i < n; ++i) {
+            Face& f = faces[size_t(i)];
+            f.descriptor.assign(desc + i * 1024, desc + (i + 1) * 1024);
+            const float g = gender[i];
+            f.gender = g <= 0.5f ? 0 : 1;
+            f.gender_score = std::min(0.99f, float(std::trunc(200 * std::fabs(double(g) - 0.5)) / 100));
+            f.age = human_faceres_age(age + i * 100);
+        }
+        return faces;
+    }
+
     static void check_image(const Image& img) {
         LFR_CHECK(img.width > 0 && img.height > 0 && img.rgb.size() == size_t(img.width) * size_t(img.height) * 3,
                   "empty or malformed image (" + std::to_string(img.width) + "x" + std::to_string(img.height) + ")");
@@ -262,6 +373,14 @@ inline const char* detector_name(Detector d) {
 }
 
 inline const char* alignment_name(Alignment a) { return a == Alignment::Dlib ? "dlib" : "faceapi"; }
+
+inline const char* embedder_name(Embedder e) {
+    return e == Embedder::FaceRes ? "faceres" : "face_recognition_model";
+}
+inline int embedder_descriptor_size(Embedder e) { return e == Embedder::FaceRes ? 1024 : 128; }
+inline float default_match_threshold(Embedder e) {
+    return e == Embedder::FaceRes ? kFaceResDistanceThreshold : kFaceApiDistanceThreshold;
+}
 
 
 }  // namespace lfr

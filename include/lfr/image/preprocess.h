@@ -221,4 +221,26 @@ inline Tensor human_face_crop(const Image& image, const Box& box, int size) {
     return out;
 }
 
+// Human's faceres input for one face (mesh off, rotation off): the face tensor = cutAndResize of the
+// square crop box to face_size x face_size, / 255 (human_face_crop; face_size = blazeface.size()), then
+// faceres.ts enhance: resizeBilinear to out_size (align_corners and half_pixel_centers false), x 255.
+// Writes slot `slot` of out [N, out_size, out_size, 3] (0..255).
+inline void human_faceres_input_into(const Image& image, const Box& crop_box, int face_size, TensorView out,
+                                     int64_t slot) {
+    LFR_CHECK(out.shape.rank == 4 && out.shape[1] == out.shape[2] && out.shape[3] == 3 && slot >= 0 &&
+                  slot < out.shape[0],
+              "human_faceres_input_into: bad output " + out.shape.str() + " for slot " + std::to_string(slot));
+    const int size = int(out.shape[1]);
+    const Tensor face = human_face_crop(image, crop_box, face_size);
+    float* dst = out.data + slot * int64_t(size) * size * 3;
+    resize_bilinear(face.values.data(), 1, face_size, face_size, 3, dst, size, size, false, false);
+    for (int64_t i = 0; i < int64_t(size) * size * 3; ++i) dst[i] = dst[i] * 255.f;  // tf.mul(crop, 255)
+}
+
+inline Tensor human_faceres_input(const Image& image, const Box& crop_box, int face_size, int out_size = 224) {
+    Tensor t(Shape{1, out_size, out_size, 3});
+    human_faceres_input_into(image, crop_box, face_size, t.view(), 0);
+    return t;
+}
+
 }  // namespace lfr
