@@ -295,13 +295,7 @@ public:
 
     // The distance same_person() compares with match_threshold(). Euclidean for both embedders: face-api's
     // FaceMatcher, and Human's match.ts default (order 2; its similarity is a clamped linear map of it).
-    float distance(const std::vector<float>& a, const std::vector<float>& b) const {
-        switch (opt_.embedder) {
-            case Embedder::FaceRecognition:
-            case Embedder::FaceRes: return euclidean_distance(a, b);
-        }
-        return euclidean_distance(a, b);
-    }
+    float distance(const std::vector<float>& a, const std::vector<float>& b) const { return euclidean_distance(a, b); }
     bool same_person(const std::vector<float>& a, const std::vector<float>& b) const {
         return distance(a, b) < opt_.match_threshold;
     }
