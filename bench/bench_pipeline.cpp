@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
         o.models_dir = models;
         const Pipeline p(o);
         Image img;
+        const double decode_exact = median_ms(runs, [&] { img = load_image(photo, JpegDecoder::JpegJs); });
         const double decode = median_ms(runs, [&] { img = load_image(photo); });
         std::vector<Detection> dets;
         const double detect = median_ms(runs, [&] { dets = p.detect_boxes(img); });
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
         const double embed = median_ms(runs, [&] { p.add_descriptors(img, faces); });
         std::printf("%s: %dx%d, %zu faces, median of %d runs (1 thread)\n", photo.c_str(), img.width, img.height,
                     faces.size(), runs);
-        std::printf("  decode JPEG             %8.1f ms\n", decode);
+        std::printf("  decode JPEG (stb)       %8.1f ms   (jpeg-js-exact decoder: %.1f ms)\n", decode, decode_exact);
         std::printf("  detect (tiny 416)       %8.1f ms\n", detect);
         std::printf("  68 landmarks (x2 runs)  %8.1f ms\n", landmarks);
         std::printf("  align + embed (mirror)  %8.1f ms\n", embed);

@@ -46,6 +46,7 @@ struct Args {
     bool plus1 = false;
     int threads = 0;
     PipelineOptions opt;
+    JpegDecoder jpeg = JpegDecoder::Stb;
 };
 
 [[noreturn]] void usage(const std::string& err) {
@@ -53,7 +54,7 @@ struct Args {
     std::fprintf(stderr,
                  "usage: eval_detect [--data DIR] [--models DIR] [--detector tiny|blazeface-back|blazeface-front]\n"
                  "                   [--input-size N] [--score-threshold T (0.05)] [--nms-iou T] [--max-faces N]\n"
-                 "                   [--iou T (0.5)] [--plus1] [--threads N] [--pr OUT.svg]\n");
+                 "                   [--iou T (0.5)] [--plus1] [--threads N] [--pr OUT.svg] [--jpeg stb|jpeg-js]\n");
     std::exit(err.empty() ? 0 : 2);
 }
 
@@ -83,6 +84,12 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--plus1") a.plus1 = true;
         else if (k == "--threads") a.threads = std::atoi(val().c_str());
         else if (k == "--pr") a.pr = val();
+        else if (k == "--jpeg") {
+            const std::string v = val();
+            if (v == "stb") a.jpeg = JpegDecoder::Stb;
+            else if (v == "jpeg-js") a.jpeg = JpegDecoder::JpegJs;
+            else usage("unknown JPEG decoder '" + v + "'");
+        }
         else if (k == "-h" || k == "--help") usage("");
         else usage("unknown option '" + k + "'");
     }
@@ -197,7 +204,7 @@ int main(int argc, char** argv) try {
     auto worker = [&] {
         for (size_t i; (i = next++) < samples.size();) {
             try {
-                dets[i] = pipeline.detect_boxes(load_image(samples[i].image));
+                dets[i] = pipeline.detect_boxes(load_image(samples[i].image, a.jpeg));
             } catch (const std::exception& e) {
                 std::lock_guard<std::mutex> lk(mu);
                 if (first_error.empty()) first_error = e.what();
@@ -276,8 +283,8 @@ int main(int argc, char** argv) try {
         lfr_bench::save_svg(a.pr, p);
         std::printf("precision/recall curve written to %s\n", a.pr.c_str());
     }
-    std::printf("DETECT ap50=%.4f detector=%s input=%d images=%zu faces=%d score_threshold=%g\n", ap, det, input,
-                samples.size(), n_faces, double(a.opt.score_threshold));
+    std::printf("DETECT ap50=%.4f detector=%s input=%d images=%zu faces=%d score_threshold=%g jpeg=%s\n", ap, det, input,
+                samples.size(), n_faces, double(a.opt.score_threshold), a.jpeg == JpegDecoder::JpegJs ? "jpeg-js" : "stb");
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "eval_detect: %s\n", e.what());

@@ -52,6 +52,7 @@ struct Args {
     Box fallback_box{66, 84, 184, 198};  // median tiny-416 box on LFW (250x250); scaled to other sizes
     int threads = 0;
     PipelineOptions opt;
+    JpegDecoder jpeg = JpegDecoder::Stb;
     bool list_no_face = false;
 };
 
@@ -61,6 +62,7 @@ struct Args {
                  "usage: eval_lfw [--data DIR] [--models DIR] [--detector tiny|blazeface-back|blazeface-front]\n"
                  "                [--input-size N] [--score-threshold T] [--nms-iou T] [--max-faces N]\n"
                  "                [--align dlib|faceapi] [--tiny-landmarks] [--no-refine] [--no-mirror]\n"
+                 "                [--jpeg stb|jpeg-js]\n"
                  "                [--fallback centre|none] [--fallback-box x1,y1,x2,y2] [--threads N]\n"
                  "                [--roc OUT.svg] [--cache FILE] [--dump-chips DIR [--dump-count N]]\n"
                  "                [--list-no-face]\n");
@@ -94,6 +96,11 @@ Args parse_args(int argc, char** argv) {
             if (v == "dlib") a.opt.alignment = Alignment::Dlib;
             else if (v == "faceapi") a.opt.alignment = Alignment::FaceApi;
             else usage("unknown alignment '" + v + "'");
+        } else if (k == "--jpeg") {
+            const std::string v = val();
+            if (v == "stb") a.jpeg = JpegDecoder::Stb;
+            else if (v == "jpeg-js") a.jpeg = JpegDecoder::JpegJs;
+            else usage("unknown JPEG decoder '" + v + "'");
         } else if (k == "--tiny-landmarks") a.opt.tiny_landmarks = true;
         else if (k == "--no-refine") a.opt.refine_landmarks = false;
         else if (k == "--no-mirror") a.opt.mirror_average = false;
@@ -182,7 +189,8 @@ std::string settings_key(const Args& a) {
     s << "detector=" << detector_name(o.detector) << ",input=" << o.detector_input << ",score=" << o.subject_score_threshold
       << ",nms=" << o.nms_iou << ",max=" << o.max_faces << ",tinylm=" << o.tiny_landmarks << ",refine2=" << o.refine_landmarks << ",mirror=" << o.mirror_average
       << ",align=" << alignment_name(o.alignment) << ",fallback=" << a.fallback << ","
-      << a.fallback_box.x1 << "," << a.fallback_box.y1 << "," << a.fallback_box.x2 << "," << a.fallback_box.y2;
+      << a.fallback_box.x1 << "," << a.fallback_box.y1 << "," << a.fallback_box.x2 << "," << a.fallback_box.y2
+      << (a.jpeg == JpegDecoder::JpegJs ? ",jpeg=jpeg-js" : "");  // stb: as keys were before the option
     return s.str();
 }
 
@@ -332,7 +340,7 @@ int main(int argc, char** argv) try {
                         const std::string& r = images[i];
                         chip = a.dump_chips + "/" + r.substr(r.rfind('/') + 1) + ".png";
                     }
-                    emb[i] = embed_one(pipeline, a, load_image(a.data + "/" + images[i]), chip);
+                    emb[i] = embed_one(pipeline, a, load_image(a.data + "/" + images[i], a.jpeg), chip);
                 } catch (const std::exception& ex) {
                     std::lock_guard<std::mutex> lk(err_mu);
                     if (first_error.empty()) first_error = ex.what();
@@ -470,13 +478,12 @@ int main(int argc, char** argv) try {
     for (double t : thresholds) std::printf(" %.4f", t);
     std::printf("\n");
     std::printf("LFW accuracy=%.4f std=%.4f tar@far1e-3=%.4f no_face=%d images=%zu detector=%s input=%d "
-                "score_threshold=%g align=%s refine=%d mirror=%d fallback=%s\n",
+                "score_threshold=%g align=%s refine=%d mirror=%d fallback=%s jpeg=%s\n",
                 mean, sd, tar3, no_face, images.size(), detector_name(a.opt.detector),
                 a.opt.detector == Detector::TinyFace ? a.opt.detector_input
                                                      : (a.opt.detector == Detector::BlazeFaceBack ? 256 : 128),
                 double(a.opt.subject_score_threshold), alignment_name(a.opt.alignment), int(a.opt.refine_landmarks),
-                int(a.opt.mirror_average),
-                a.fallback.c_str());
+                int(a.opt.mirror_average), a.fallback.c_str(), a.jpeg == JpegDecoder::JpegJs ? "jpeg-js" : "stb");
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "eval_lfw: %s\n", e.what());

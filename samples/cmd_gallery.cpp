@@ -86,6 +86,7 @@ int cmd_enroll(Args& args) {
     const std::string list = args.value("--list");
     const std::string db = gallery_path(args, /*create=*/true);
     const PipelineOptions options = pipeline_options(args);
+    const JpegDecoder jpeg = jpeg_option(args, options);
     std::vector<std::string> pos = args.positionals();
     usage_check(!pos.empty(), "give a NAME and at least one IMAGE (see --help)");
     const std::string name = pos[0];
@@ -114,7 +115,7 @@ int cmd_enroll(Args& args) {
             progress.step(i, path);
             try {
                 int found = 0;
-                const std::optional<Face> face = pipeline.embed_subject(load_image(path), &found);
+                const std::optional<Face> face = pipeline.embed_subject(load_image(path, jpeg), &found);
                 if (face) {
                     if (found > 1) {
                         progress.clear();
@@ -179,6 +180,7 @@ int cmd_identify(Args& args) {
     else if (match == "centroid") how.by = MatchBy::Centroid;
     else throw UsageError("--match must be mean, nearest or centroid, not '" + match + "'");
     const PipelineOptions options = pipeline_options(args);
+    const JpegDecoder jpeg = jpeg_option(args, options);
     how.threshold = options.match_threshold;
     const std::vector<std::string> paths = image_paths(args.positionals(), list);
     usage_check(!paths.empty(), "give at least one IMAGE (or --list FILE); see --help");
@@ -192,7 +194,7 @@ int cmd_identify(Args& args) {
     int failed = 0;
     for (const std::string& path : paths) {
         try {
-            const Image img = load_image(path);
+            const Image img = load_image(path, jpeg);
             const std::vector<Face> faces = pipeline.embed(img);
             std::vector<Identification> who;
             for (const Face& f : faces) who.push_back(gallery.identify(f.descriptor, how));

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "lfr/face/pipeline.h"
+#include "lfr/image/io.h"
 
 namespace lfr::cli {
 
@@ -22,7 +23,10 @@ inline const char* const kPipelineHelp =
     "  --align NAME         dlib (default: dlib's face chip) or faceapi (face-api.js's crop)\n"
     "  --embedder NAME      face_recognition_model (default: 128-d) or faceres (Human's: 1024-d, adds age\n"
     "                       and gender; galleries hold one embedder's descriptors)\n"
-    "  --threshold T        same person when the descriptor distance is below T (default: 0.6, faceres 10)\n";
+    "  --threshold T        same person when the descriptor distance is below T (default: 0.6, faceres 10)\n"
+    "  --jpeg NAME          JPEG decoder: stb (default: chroma interpolated, as libjpeg does) or jpeg-js\n"
+    "                       (exactly the pixels face-api and Human decode under Node; the default with\n"
+    "                       --align faceapi, so that mode reproduces face-api from the JPEG files)\n";
 
 // --embedder NAME (default face_recognition_model), taken out of args.
 inline Embedder embedder_option(Args& args) {
@@ -62,6 +66,14 @@ inline PipelineOptions pipeline_options(Args& args) {
     o.match_threshold = args.float_value("--threshold", default_match_threshold(o.embedder));
     usage_check(o.match_threshold > 0, "--threshold must be positive");
     return o;
+}
+
+// --jpeg NAME, taken out of args: stb, or jpeg-js when the pipeline is in face-api's mode.
+inline JpegDecoder jpeg_option(Args& args, const PipelineOptions& o) {
+    const std::string d = args.value("--jpeg", o.alignment == Alignment::FaceApi ? "jpeg-js" : "stb");
+    if (d == "stb") return JpegDecoder::Stb;
+    if (d == "jpeg-js") return JpegDecoder::JpegJs;
+    throw UsageError("--jpeg must be stb or jpeg-js, not '" + d + "'");
 }
 
 // The model files a pipeline with these options reads.

@@ -4,6 +4,8 @@
 // environment sets LFR_REQUIRE_MODELS, in which case their absence is a failure.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -170,6 +172,29 @@ TEST_CASE("lfr detect/embed --json: one line per image with the documented field
         const json j = json::parse(out[0]);
         REQUIRE(j["faces"].size() == 1);
         check_face(j["faces"][0], true);
+    }
+    SUBCASE("face-api's mode reproduces face-api from the JPEG file (jpeg-js's pixels by default)") {
+        std::ifstream f(kSource + "/tests/golden/pipeline/faceapi_jpeg_sample5.json");
+        REQUIRE(f);
+        const json ref = json::parse(f).at("faces");
+        auto max_distance = [&](const std::string& extra) {
+            const Result r = run_lfr("embed --json --detector tiny --align faceapi --score 0.5 " + extra + quote(photo(5)));
+            REQUIRE(r.rc == 0);
+            const json faces = json::parse(lines(r.out).at(0)).at("faces");
+            REQUIRE(faces.size() == ref.size());
+            double worst = 0;
+            for (size_t i = 0; i < ref.size(); ++i) {  // both in detection order
+                double s = 0;
+                for (size_t k = 0; k < 128; ++k)
+                    s += std::pow(faces[i]["descriptor"][k].get<double>() - ref[i]["descriptor"][k].get<double>(), 2);
+                worst = std::max(worst, std::sqrt(s));
+            }
+            return worst;
+        };
+        const double exact = max_distance(""), stb = max_distance("--jpeg stb ");
+        MESSAGE("sample5.jpg, face-api mode: largest descriptor distance from face-api " << exact << " (stb's pixels: " << stb << ")");
+        CHECK(exact < 1e-3);
+        CHECK(stb > exact);
     }
     SUBCASE("human-readable summary") {
         const Result r = run_lfr("detect " + quote(photo(2)));

@@ -1,8 +1,10 @@
-// The one compiled file of lfr::image: stb_image and stb_image_write, configured for hostile input,
-// behind the declarations of io.h. Built as the static library lfr_image (CMake target lfr::image).
+// lfr::image's codecs behind the declarations of io.h: stb_image and stb_image_write, configured for
+// hostile input, and lfr's jpeg-js-exact JPEG decoder (jpeg.cpp) when the caller asks for it. Built with
+// jpeg.cpp as the static library lfr_image (CMake target lfr::image).
 // The stb functions are compiled `static` (STB_IMAGE_STATIC), so a program that has its own copy of
 // stb links without duplicate symbols.
 #include "lfr/image/io.h"
+#include "lfr/image/jpeg.h"
 
 #include <cerrno>
 #include <climits>
@@ -130,9 +132,10 @@ void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
 
 }  // namespace
 
-Image decode_image(const uint8_t* bytes, size_t n, const std::string& label) {
+Image decode_image(const uint8_t* bytes, size_t n, const std::string& label, JpegDecoder jpeg) {
     LFR_CHECK(n > 0, decode_error(label, "empty file"));
     LFR_CHECK(n <= size_t(INT_MAX), decode_error(label, "file too large"));
+    if (jpeg == JpegDecoder::JpegJs && is_jpeg(bytes, n)) return decode_jpeg(bytes, n, label);
     LFR_CHECK(!is_jpeg(bytes, n) || jpeg_reaches_eoi(bytes, n),
               decode_error(label, "truncated JPEG: the data ends before the end-of-image marker"));
     int w = 0, h = 0, channels = 0;
@@ -152,7 +155,7 @@ Image decode_image(const uint8_t* bytes, size_t n, const std::string& label) {
     return image;
 }
 
-Image load_image(const std::string& path) {
+Image load_image(const std::string& path, JpegDecoder jpeg) {
     std::FILE* raw = std::fopen(path.c_str(), "rb");
     LFR_CHECK(raw, path + ": cannot open (" + std::strerror(errno) + ")");
     std::unique_ptr<std::FILE, FileCloser> f(raw);
@@ -166,7 +169,7 @@ Image load_image(const std::string& path) {
         if (got < sizeof chunk) break;
     }
     LFR_CHECK(!std::ferror(f.get()), path + ": cannot read (" + std::strerror(errno) + ")");
-    return decode_image(bytes.data(), bytes.size(), path);
+    return decode_image(bytes.data(), bytes.size(), path, jpeg);
 }
 
 std::vector<uint8_t> encode_png(const Image& image) {

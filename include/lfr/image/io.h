@@ -1,9 +1,10 @@
 // Reading and writing pictures: JPEG, PNG and BMP in, PNG and JPEG out, always 8-bit RGB.
 //
-// The codecs are stb_image / stb_image_write, compiled once into the small static library
-// `lfr::image` (CMake target lfr_image, from io.cpp beside this header), so that any number of
-// translation units may include this header; everything else in lfr stays header-only. Vendoring
-// without CMake: compile include/lfr/image/io.cpp once with the stb headers on the include path.
+// The codecs: stb_image / stb_image_write, and for JPEG on request lfr's own decoder (jpeg.h: exactly the
+// pixels jpeg-js, and so face-api and Human under Node, see); compiled once into the small static library
+// `lfr::image` (CMake target lfr_image, from io.cpp and jpeg.cpp beside this header), so that any number
+// of translation units may include this header; everything else in lfr stays header-only. Vendoring
+// without CMake: compile io.cpp (stb headers on the include path) and jpeg.cpp (with -ffp-contract=off).
 //
 // Hostile input: decoding refuses anything over kMaxImageSide pixels on a side or kMaxImagePixels in
 // all before it allocates, JPEGs that end before their end-of-image marker (stb would otherwise hand
@@ -23,12 +24,19 @@ namespace lfr {
 constexpr int kMaxImageSide = 16384;                 // pixels on either side
 constexpr int64_t kMaxImagePixels = 100'000'000;     // width * height (300 MB of RGB)
 
+// Which decoder turns a JPEG into pixels. Decoders disagree by a few levels (chroma upsampling, IDCT
+// rounding), and face-api's whole-pixel crops turn that into descriptor differences of up to 0.13.
+enum class JpegDecoder {
+    Stb,     // stb_image: chroma interpolated as libjpeg does; the default pipeline's LFW figure uses it
+    JpegJs,  // lfr's decoder: exactly jpeg-js's bytes, the face-api/Human reference's pixels (jpeg.h)
+};
+
 // Decodes a JPEG/PNG/BMP held in memory; label names the source in error messages.
-Image decode_image(const uint8_t* bytes, size_t n, const std::string& label);
+Image decode_image(const uint8_t* bytes, size_t n, const std::string& label, JpegDecoder jpeg = JpegDecoder::Stb);
 
 // Reads and decodes a file. Throws lfr::Error for a missing, unreadable, empty, truncated,
 // oversized or non-image file.
-Image load_image(const std::string& path);
+Image load_image(const std::string& path, JpegDecoder jpeg = JpegDecoder::Stb);
 
 // Encoders to memory; jpeg quality 1..100.
 std::vector<uint8_t> encode_png(const Image& image);
