@@ -52,7 +52,7 @@ struct Args {
 [[noreturn]] void usage(const std::string& err) {
     if (!err.empty()) std::fprintf(stderr, "eval_detect: %s\n", err.c_str());
     std::fprintf(stderr,
-                 "usage: eval_detect [--data DIR] [--models DIR] [--detector tiny|blazeface-back|blazeface-front]\n"
+                 "usage: eval_detect [--data DIR] [--models DIR] [--detector tiny|blazeface-back|blazeface-front|ssd]\n"
                  "                   [--input-size N] [--score-threshold T (0.05)] [--nms-iou T] [--max-faces N]\n"
                  "                   [--iou T (0.5)] [--plus1] [--threads N] [--pr OUT.svg] [--jpeg stb|jpeg-js]\n");
     std::exit(err.empty() ? 0 : 2);
@@ -75,6 +75,7 @@ Args parse_args(int argc, char** argv) {
             if (s == "tiny" || s == "tiny_face_detector") a.opt.detector = Detector::TinyFace;
             else if (s == "blazeface-back" || s == "blazeface") a.opt.detector = Detector::BlazeFaceBack;
             else if (s == "blazeface-front") a.opt.detector = Detector::BlazeFaceFront;
+            else if (s == "ssd" || s == "ssd_mobilenetv1") a.opt.detector = Detector::SsdMobilenetV1;
             else usage("unknown detector '" + s + "'");
         } else if (k == "--input-size") a.opt.detector_input = std::atoi(val().c_str());
         else if (k == "--score-threshold") a.opt.score_threshold = std::strtof(val().c_str(), nullptr);
@@ -191,8 +192,7 @@ int main(int argc, char** argv) try {
         for (const Truth& t : s.faces) n_faces += !t.difficult;
     const Pipeline pipeline(a.opt);
     const char* det = detector_name(a.opt.detector);
-    const int input = a.opt.detector == Detector::TinyFace ? a.opt.detector_input
-                                                           : (a.opt.detector == Detector::BlazeFaceBack ? 256 : 128);
+    const int input = detector_input_size(a.opt);
     std::fprintf(stderr, "[eval_detect] %zu images, %d faces; %s input %d, score > %g\n", samples.size(), n_faces, det,
                  input, double(a.opt.score_threshold));
 
@@ -256,7 +256,7 @@ int main(int argc, char** argv) try {
     double ap = 0;
     for (size_t i = 1; i < mrec.size(); ++i) ap += (mrec[i] - mrec[i - 1]) * mpre[i];
 
-    const float default_thr = a.opt.detector == Detector::TinyFace ? TinyYoloOptions{}.score_threshold : BlazeFaceOptions{}.score_threshold;
+    const float default_thr = default_score_threshold(a.opt.detector);
     size_t at_default = 0;  // detections with score > default threshold
     while (at_default < scores.size() && scores[at_default] > default_thr) ++at_default;
     const double p_def = at_default ? precision[at_default - 1] : 1, r_def = at_default ? recall[at_default - 1] : 0;

@@ -59,7 +59,7 @@ struct Args {
 [[noreturn]] void usage(const std::string& err) {
     if (!err.empty()) std::fprintf(stderr, "eval_lfw: %s\n", err.c_str());
     std::fprintf(stderr,
-                 "usage: eval_lfw [--data DIR] [--models DIR] [--detector tiny|blazeface-back|blazeface-front]\n"
+                 "usage: eval_lfw [--data DIR] [--models DIR] [--detector tiny|blazeface-back|blazeface-front|ssd]\n"
                  "                [--input-size N] [--score-threshold T] [--nms-iou T] [--max-faces N]\n"
                  "                [--align dlib|faceapi] [--tiny-landmarks] [--no-refine] [--no-mirror]\n"
                  "                [--jpeg stb|jpeg-js]\n"
@@ -73,6 +73,7 @@ Detector parse_detector(const std::string& s) {
     if (s == "tiny" || s == "tiny_face_detector") return Detector::TinyFace;
     if (s == "blazeface-back" || s == "blazeface") return Detector::BlazeFaceBack;
     if (s == "blazeface-front") return Detector::BlazeFaceFront;
+    if (s == "ssd" || s == "ssd_mobilenetv1") return Detector::SsdMobilenetV1;
     usage("unknown detector '" + s + "'");
 }
 
@@ -480,8 +481,7 @@ int main(int argc, char** argv) try {
     std::printf("LFW accuracy=%.4f std=%.4f tar@far1e-3=%.4f no_face=%d images=%zu detector=%s input=%d "
                 "score_threshold=%g align=%s refine=%d mirror=%d fallback=%s jpeg=%s\n",
                 mean, sd, tar3, no_face, images.size(), detector_name(a.opt.detector),
-                a.opt.detector == Detector::TinyFace ? a.opt.detector_input
-                                                     : (a.opt.detector == Detector::BlazeFaceBack ? 256 : 128),
+                detector_input_size(a.opt),
                 double(a.opt.subject_score_threshold), alignment_name(a.opt.alignment), int(a.opt.refine_landmarks),
                 int(a.opt.mirror_average), a.fallback.c_str(), a.jpeg == JpegDecoder::JpegJs ? "jpeg-js" : "stb");
     return 0;

@@ -15,9 +15,10 @@ namespace lfr::cli {
 inline const char* const kPipelineHelp =
     "pipeline options:\n"
     "  --models DIR         converted models (default: $LFR_MODELS, else ./models; made by scripts/setup.sh)\n"
-    "  --detector NAME      tiny (default), blazeface-back or blazeface-front\n"
+    "  --detector NAME      tiny (default), blazeface-back, blazeface-front or ssd (face-api's\n"
+    "                       ssd_mobilenetv1: slower, finds more faces)\n"
     "  --input-size N       tiny detector input size, a multiple of 32 (default 416; smaller is faster)\n"
-    "  --score T            minimum detection score (default: tiny 0.5, blazeface 0.2)\n"
+    "  --score T            minimum detection score (default: tiny and ssd 0.5, blazeface 0.2)\n"
     "  --max-faces N        at most N faces per image (default 100)\n"
     "  --tiny-landmarks     the small 68-point landmark model (faster, less precise)\n"
     "  --align NAME         dlib (default: dlib's face chip) or faceapi (face-api.js's crop)\n"
@@ -46,7 +47,8 @@ inline PipelineOptions pipeline_options(Args& args) {
     if (det == "tiny" || det == "tiny_face_detector") o.detector = Detector::TinyFace;
     else if (det == "blazeface-back") o.detector = Detector::BlazeFaceBack;
     else if (det == "blazeface-front") o.detector = Detector::BlazeFaceFront;
-    else throw UsageError("--detector must be tiny, blazeface-back or blazeface-front, not '" + det + "'");
+    else if (det == "ssd" || det == "ssd_mobilenetv1") o.detector = Detector::SsdMobilenetV1;
+    else throw UsageError("--detector must be tiny, blazeface-back, blazeface-front or ssd, not '" + det + "'");
 
     o.detector_input = args.int_value("--input-size", o.detector_input);
     usage_check(o.detector_input >= 32 && o.detector_input % 32 == 0 && o.detector_input <= 4096,

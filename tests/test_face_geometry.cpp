@@ -11,6 +11,7 @@
 #include "lfr/face/blazeface.h"
 #include "lfr/face/landmarks.h"
 #include "lfr/face/nms.h"
+#include "lfr/face/ssd.h"
 #include "lfr/face/tiny_yolo.h"
 
 using namespace lfr;
@@ -62,6 +63,11 @@ TEST_CASE("TF NMS: score > threshold, IoU >= threshold suppressed, ties by lower
         CHECK(k[0] == 2);
         CHECK(k[1] == 0);
     }
+    SUBCASE("face-api's SSD flavour keeps IoU == threshold") {
+        const auto k = nms_tf(boxes, {0.9f, 0.8f, 0.95f, 0.1f}, 10, 0.5, 0.2, /*suppress_at_threshold=*/false);
+        REQUIRE(k.size() == 3);
+        CHECK(k[2] == 1);
+    }
     SUBCASE("IoU under threshold kept") {
         const auto k = nms_tf(boxes, {0.9f, 0.8f, 0.95f, 0.1f}, 10, 0.51, 0.2);
         REQUIRE(k.size() == 3);
@@ -84,6 +90,30 @@ TEST_CASE("TF NMS: score > threshold, IoU >= threshold suppressed, ties by lower
         CHECK(k[0] == 2);
         CHECK(nms_tf(boxes, {0.9f, 0.8f, 0.95f, 0.7f}, 0, 0.5, 0.0).empty());
     }
+}
+
+TEST_CASE("SSD decoding: clipped to the padded square, mapped to the image, checked by hand") {
+    // 800 x 400 fills 512 x 256 of the padded 512 square: y relative to the square doubles.
+    Tensor boxes(Shape{1, 3, 4}), scores(Shape{1, 3});
+    const float b[12] = {-0.1f, 0.25f, 0.25f, 0.5f,    // runs off the top: clipped to 0
+                         0.0f, 0.25f, 0.25f, 0.5f,     // IoU 0.71 with the first: suppressed
+                         0.1f, 0.6f, 0.3f, 1.2f};      // runs off the right: clipped to 1
+    std::copy(b, b + 12, boxes.values.begin());
+    scores.values = {0.9f, 0.8f, 0.6f};
+    const std::vector<Detection> d = decode_ssd(boxes.view(), scores.view(), 800, 400);
+    REQUIRE(d.size() == 2);
+    CHECK(d[0].score == doctest::Approx(0.9f));
+    CHECK(d[0].box.x1 == doctest::Approx(200));
+    CHECK(d[0].box.y1 == doctest::Approx(0));
+    CHECK(d[0].box.x2 == doctest::Approx(400));
+    CHECK(d[0].box.y2 == doctest::Approx(200));
+    CHECK(d[1].box.x1 == doctest::Approx(480));
+    CHECK(d[1].box.y1 == doctest::Approx(80));
+    CHECK(d[1].box.x2 == doctest::Approx(800));
+    CHECK(d[1].box.y2 == doctest::Approx(240));
+    SsdOptions strict;
+    strict.score_threshold = 0.85f;
+    CHECK(decode_ssd(boxes.view(), scores.view(), 800, 400, strict).size() == 1);
 }
 
 TEST_CASE("tiny-YOLO decoding of hot cells, checked by hand") {

@@ -187,18 +187,26 @@ TEST_CASE("pipeline stage 1: BlazeFace decoding of Human's raw [896,17]") {
 }
 
 TEST_CASE("pipeline stage 2: detect_boxes from pixels") {
-    if (!have_models({"tiny_face_detector", "blazeface-back", "face_landmark_68", "face_recognition_model"})) return;
+    if (!have_models({"tiny_face_detector", "blazeface-back", "ssd_mobilenetv1", "face_landmark_68", "face_recognition_model"}))
+        return;
     const Pipeline tiny(faceapi_options());
     const Pipeline blaze(blazeface_options());
-    double tb = 0, ts = 0, tk = 0, bb = 0, bs = 0, bk = 0;
+    PipelineOptions ssd_options = faceapi_options();  // face-api's SsdMobilenetv1Options defaults
+    ssd_options.detector = Detector::SsdMobilenetV1;
+    ssd_options.nms_iou = -1;  // its own 0.5
+    const Pipeline ssd(ssd_options);
+    double tb = 0, ts = 0, tk = 0, bb = 0, bs = 0, bk = 0, sb = 0, ss = 0, sk = 0;
     for (const char* name : kSamples) {
         const Image img = load_sample(name);
         const json fa = load_json(golden_dir() / (std::string("faceapi_") + name + ".json"));
         compare_detections(std::string(name) + " tiny", tiny.detect_boxes(img), fa.at("faces"), tb, ts, tk);
         const json hu = load_json(golden_dir() / (std::string("blazeface_") + name + ".json"));
         compare_detections(std::string(name) + " blazeface", blaze.detect_boxes(img), hu.at("faces"), bb, bs, bk);
+        const json fs = load_json(golden_dir() / (std::string("faceapi_ssd_") + name + ".json"));
+        compare_detections(std::string(name) + " ssd", ssd.detect_boxes(img), fs.at("faces"), sb, ss, sk);
     }
     MESSAGE("stage 2 tiny detect from pixels: max box error " << tb << " px, max score error " << ts);
+    MESSAGE("stage 2 ssd_mobilenetv1 detect from pixels: max box error " << sb << " px, max score error " << ss);
     MESSAGE("stage 2 blazeface-back detect from pixels: max box error " << bb << " px, keypoints " << bk
                                                                         << " px, max score error " << bs);
 }

@@ -31,6 +31,9 @@ const TARGET_WIDTH = 800;
 // face-api options
 const TINY_INPUT_SIZE = 416;
 const TINY_SCORE_THRESHOLD = 0.5;
+// face-api SsdMobilenetv1Options defaults
+const SSD_MIN_CONFIDENCE = 0.5;
+const SSD_MAX_RESULTS = 100;
 // Human config.face.detector defaults (src/config.ts 384-396) except maxDetected (default 1)
 const HUMAN = { maxDetected: 20, minConfidence: 0.2, iouThreshold: 0.1, scale: 1.4, minSize: 0, square: false };
 
@@ -380,7 +383,7 @@ async function main() {
   const backend = await c.initTf({ backend: arg('--backend') || 'wasm' });
   console.log(`tfjs ${tf.version.tfjs}, backend ${backend}`);
   const fa = c.loadFaceApi();
-  for (const net of ['tinyFaceDetector', 'faceLandmark68Net', 'faceRecognitionNet']) await fa.nets[net].loadFromDisk(c.FACEAPI_MODEL_DIR);
+  for (const net of ['tinyFaceDetector', 'ssdMobilenetv1', 'faceLandmark68Net', 'faceRecognitionNet']) await fa.nets[net].loadFromDisk(c.FACEAPI_MODEL_DIR);
   const blaze = await c.loadGraphModel('blazeface-back');
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
   fs.mkdirSync(OUT_DIR, { recursive: true });
@@ -424,6 +427,16 @@ async function main() {
     if (fr.faces.length > 1 && minD <= 0.4) problems.push(`${name}: two faces with descriptor distance ${minD.toFixed(3)} <= 0.4`);
     if (fr.faces.length === 0) problems.push(`${name}: face-api found no face`);
 
+    // ---- face-api ssd_mobilenetv1 (detections only) ----
+    const ssdOpts = { minConfidence: SSD_MIN_CONFIDENCE, maxResults: SSD_MAX_RESULTS };
+    const ssd = await fa.detectAllFaces(img, new fa.SsdMobilenetv1Options(ssdOpts));
+    const ssdFaces = ssd.map((d) => ({ box: boxXYXY(d.box), score: r6(d.score) }));
+    fs.writeFileSync(path.join(OUT_DIR, `faceapi_ssd_${name}.json`), `${JSON.stringify({
+      image: `${name}.png`, width: W, height: H, options: { detector: 'SsdMobilenetv1', ...ssdOpts }, faces: ssdFaces,
+    })}\n`);
+    console.log(`face-api ssd_mobilenetv1: ${ssdFaces.length} faces, scores ${ssdFaces.map((f) => f.score.toFixed(4)).join(' ')}`);
+    if (ssdFaces.length === 0) problems.push(`${name}: face-api ssd_mobilenetv1 found no face`);
+
     // ---- Human BlazeFace ----
     const img4 = tf.expandDims(img, 0);
     const bf = await runBlazeFace(blaze, img4, HUMAN);
@@ -445,7 +458,7 @@ async function main() {
       const hit = bf.faces.some((b) => inside([cx, cy], b.box));
       if (!hit) console.log(`  note: face-api face ${i} has no blazeface box containing its centre`);
     }
-    summary[name] = { width: W, height: H, pixels_sha256: require('crypto').createHash('sha256').update(dec.data).digest('hex'), faceapi_faces: fr.faces.length, faceapi_scores: fr.faces.map((f) => r6(f.score)), blazeface_faces: bf.faces.length, blazeface_scores: bf.faces.map((f) => r6(f.score)) };
+    summary[name] = { width: W, height: H, pixels_sha256: require('crypto').createHash('sha256').update(dec.data).digest('hex'), faceapi_faces: fr.faces.length, faceapi_scores: fr.faces.map((f) => r6(f.score)), faceapi_ssd_faces: ssdFaces.length, blazeface_faces: bf.faces.length, blazeface_scores: bf.faces.map((f) => r6(f.score)) };
     tf.dispose([img, img4]);
   }
 
@@ -486,7 +499,8 @@ async function main() {
       'faceapi_sampleN.json': 'face-api detectAllFaces(img, TinyFaceDetectorOptions{inputSize 416, scoreThreshold 0.5}).withFaceLandmarks().withFaceDescriptors(), faces in face-api result order (NMS order, score descending)',
       'tiny_sampleN.npy': 'float32 [1,13,13,25]: tinyFaceDetector.forwardInput(toNetInput(img), 416), the raw conv output face-api decodes (5 anchors x [tx, ty, tw, th, score]); the input is the image zero-padded bottom/right to a square and bilinear-resized to 416',
       'blazeface_sampleN.json': 'Human 3.3.6 blazeface.getBoxes transcribed (blazeface-back, 256), options below',
-      'faceapi_jpeg_sampleN.json': 'the JPEG-path check: face-api detectAllFaces(img, TinyFaceDetectorOptions{416, 0.5}).withFaceLandmarks().withFaceDescriptors() on the ORIGINAL demo/sampleN.jpg at full size (N = 1..6), decoded with jpeg-js 0.4.4 (jpeg_images: pixels_sha256 of those RGB bytes), as a float32 [H, W, 3] tensor 0..255. Compact: per face box [x1, y1, x2, y2] and landmarks (68 x [x, y]) in image pixels rounded to 1e-3, score rounded to 1e-6, descriptor (128, not normalised) to 6 significant digits; fields as in faceapi_sampleN.json. lfr decodes the same files with its own decoder, which gives jpeg-js's exact RGB bytes, so these are compared stage by stage too',
+      'faceapi_ssd_sampleN.json': 'face-api detectAllFaces(img, SsdMobilenetv1Options{minConfidence 0.5, maxResults 100}) on the same PNG pixels: box [x1, y1, x2, y2] in image pixels and score, in face-api result order (NMS order, score descending)',
+      'faceapi_jpeg_sampleN.json': 'the JPEG-path check: face-api detectAllFaces(img, TinyFaceDetectorOptions{416, 0.5}).withFaceLandmarks().withFaceDescriptors() on the ORIGINAL demo/sampleN.jpg at full size (N = 1..6), decoded with jpeg-js 0.4.4 (jpeg_images: pixels_sha256 of those RGB bytes), as a float32 [H, W, 3] tensor 0..255. Compact: per face box [x1, y1, x2, y2] and landmarks (68 x [x, y]) in image pixels rounded to 1e-3, score rounded to 1e-6, descriptor (128, not normalised) to 6 significant digits; fields as in faceapi_sampleN.json. lfr decodes the same files with its own decoder (JpegDecoder::JpegJs), which gives exactly the RGB bytes jpeg-js gives, so these are compared stage by stage too',
       'blazeface_sampleN.npy': 'float32 [896,17]: Human\'s t.batch (outputs sorted by size, 512 rows of the 16x16 grid then 384 of the 8x8 grid; col 0 logit, 1-4 box dx,dy,w,h, 5-16 keypoint offsets), before decoding',
     },
     faceapi_fields: {

@@ -1,4 +1,4 @@
-// IoU and greedy non-maximum suppression, in the two flavours the reference pipelines use.
+// IoU and greedy non-maximum suppression, in the flavours the reference pipelines use.
 //
 //  - face-api (`src/ops/nonMaxSuppression.ts`, `src/ops/iou.ts`): indices sorted by score with a
 //    stable ascending sort and popped from the end, so among equal scores the HIGHER index is taken
@@ -11,7 +11,9 @@
 //    LOWER index is taken first; a candidate is dropped when `iou >= iou_threshold` against any
 //    box already selected; at most min(max_outputs, n) indices. The IoU takes min/max of each
 //    box's corners (any corner order) and is 0 when either box has area <= 0.
-// Both compute in double, as JavaScript does. Boxes use x1,y1,x2,y2; the TF IoU is symmetric in
+//  - face-api's ssd_mobilenetv1 (`src/ssdMobilenetv1/nonMaxSuppression.ts`): TF's, except that a
+//    candidate is dropped only when iou > threshold (nms_tf with suppress_at_threshold = false).
+// All compute in double, as JavaScript does. Boxes use x1,y1,x2,y2; the TF IoU is symmetric in
 // the two axes, so feeding [x1,y1,x2,y2] where TF expects [y1,x1,y2,x2] changes nothing.
 #pragma once
 #include <algorithm>
@@ -68,9 +70,11 @@ inline std::vector<int> nms_faceapi(const std::vector<Box>& boxes, const std::ve
 }
 
 // tf.image.nonMaxSuppression(Async)(boxes, scores, maxOutputSize, iouThreshold, scoreThreshold):
-// the selected indices, in selection order (best first).
+// the selected indices, in selection order (best first). face-api's own copy for ssd_mobilenetv1
+// (ssdMobilenetv1/nonMaxSuppression.ts) is the same but for suppressing only when IoU > threshold:
+// suppress_at_threshold = false.
 inline std::vector<int> nms_tf(const std::vector<Box>& boxes, const std::vector<float>& scores, int max_outputs,
-                               double iou_threshold, double score_threshold) {
+                               double iou_threshold, double score_threshold, bool suppress_at_threshold = true) {
     std::vector<int> cand;
     for (size_t i = 0; i < scores.size(); ++i)
         if (double(scores[i]) > score_threshold) cand.push_back(int(i));
@@ -84,11 +88,13 @@ inline std::vector<int> nms_tf(const std::vector<Box>& boxes, const std::vector<
     for (int c : cand) {
         if (selected.size() >= limit) break;
         bool suppressed = false;
-        for (size_t j = selected.size(); j-- > 0;)
-            if (iou_tf(boxes[size_t(c)], boxes[size_t(selected[j])]) >= iou_threshold) {
+        for (size_t j = selected.size(); j-- > 0;) {
+            const double iou = iou_tf(boxes[size_t(c)], boxes[size_t(selected[j])]);
+            if (iou > iou_threshold || (suppress_at_threshold && iou == iou_threshold)) {
                 suppressed = true;
                 break;
             }
+        }
         if (!suppressed) selected.push_back(c);
     }
     return selected;

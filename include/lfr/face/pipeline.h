@@ -22,6 +22,7 @@
 #include "lfr/face/blazeface.h"
 #include "lfr/face/distance.h"
 #include "lfr/face/landmarks.h"
+#include "lfr/face/ssd.h"
 #include "lfr/face/tiny_yolo.h"
 #include "lfr/face/types.h"
 #include "lfr/graph/executor.h"
@@ -30,7 +31,12 @@
 
 namespace lfr {
 
-enum class Detector { TinyFace, BlazeFaceBack, BlazeFaceFront };
+enum class Detector {
+    TinyFace,        // face-api's tiny_face_detector: fast, input size selectable (default 416)
+    BlazeFaceBack,   // Human's BlazeFace, 256
+    BlazeFaceFront,  // BlazeFace for selfies, 128
+    SsdMobilenetV1   // face-api's ssd_mobilenetv1, 512: the slowest and the most accurate
+};
 enum class Alignment {
     Dlib,    // similarity transform of the landmarks onto dlib's mean face, 150x150, padding 0.25
     FaceApi  // face-api's axis-aligned crop from eye and mouth centres (its alignDlib)
@@ -65,14 +71,14 @@ float default_match_threshold(Embedder e);
 struct PipelineOptions {
     std::string models_dir = "models";
     Detector detector = Detector::TinyFace;
-    int detector_input = 416;        // tiny_face_detector only (a multiple of 32); BlazeFace is fixed
-    float score_threshold = -1;      // < 0: the reference default (tiny 0.5, BlazeFace 0.2), for every face
+    int detector_input = 416;        // tiny_face_detector only (a multiple of 32); the others are fixed
+    float score_threshold = -1;      // < 0: the reference default (tiny and SSD 0.5, BlazeFace 0.2), for every face
     // embed_subject() looks for the one face a portrait is about at this lower threshold: tiny at 0.1
     // finds a face in all but 40 of LFW's 3,811 images, at 0.5 it misses 577. The box nearest the centre
     // wins, whatever its score: on LFW that gives 99.0%, preferring boxes over 0.5 where there are any
     // gives 98.5% (a confident face in the background beats a centred subject seen from the side).
     float subject_score_threshold = 0.1f;
-    float nms_iou = -1;              // < 0: the reference default (tiny 0.4, BlazeFace 0.1)
+    float nms_iou = -1;              // < 0: the reference default (tiny 0.4, BlazeFace 0.1, SSD 0.5)
     int max_faces = 100;
     bool tiny_landmarks = false;     // face_landmark_68_tiny instead of face_landmark_68
     Alignment alignment = Alignment::Dlib;
@@ -91,11 +97,17 @@ struct PipelineOptions {
     // FaceRes: the crop box is the detection box enlarged this much around its centre, then made square
     // (Human's enlargeBox + squarifyBox). 0: Human's 1.4 for BlazeFace boxes; for tiny_face_detector's
     // boxes, which are larger (on the sample photos BlazeFace's box is 0.68..0.94, median 0.83, of tiny's
-    // width), 1.4 x 0.83 = 1.16, so that faceres sees about the crop Human gives it.
+    // width), 1.4 x 0.83 = 1.16, so that faceres sees about the crop Human gives it. ssd_mobilenetv1's
+    // boxes are narrow and tall; their longer side (what squarifyBox keeps) is 0.94..1.18, median 1.10,
+    // of BlazeFace's width on the same photos: 1.4 / 1.10 = 1.27.
     float faceres_crop_scale = 0;
 };
 
 const char* detector_name(Detector d);
+// The detector's input side: detector_input for tiny_face_detector, the model's fixed size otherwise.
+int detector_input_size(const PipelineOptions& o);
+// The reference's score threshold for the detector (what score_threshold < 0 means).
+float default_score_threshold(Detector d);
 const char* alignment_name(Alignment a);
 
 inline const Box& box_of(const Detection& d) { return d.box; }
@@ -143,7 +155,10 @@ public:
                       std::to_string(opt_.detector_input));
         if (opt_.match_threshold < 0) opt_.match_threshold = default_match_threshold(opt_.embedder);
         if (opt_.faceres_face_size <= 0) opt_.faceres_face_size = opt_.detector == Detector::BlazeFaceFront ? 128 : 256;
-        if (opt_.faceres_crop_scale <= 0) opt_.faceres_crop_scale = opt_.detector == Detector::TinyFace ? 1.16f : 1.4f;
+        if (opt_.faceres_crop_scale <= 0)
+            opt_.faceres_crop_scale = opt_.detector == Detector::TinyFace         ? 1.16f
+                                      : opt_.detector == Detector::SsdMobilenetV1 ? 1.27f
+                                                                                  : 1.4f;
     }
 
     const PipelineOptions& options() const { return opt_; }
@@ -172,7 +187,16 @@ public:
             if (int(dets.size()) > opt_.max_faces) dets.resize(size_t(opt_.max_faces));
             return dets;
         }
-        const int size = opt_.detector == Detector::BlazeFaceBack ? 256 : 128;
+        if (opt_.detector == Detector::SsdMobilenetV1) {
+            SsdOptions o;
+            o.max_results = opt_.max_faces;
+            if (score_threshold >= 0) o.score_threshold = score_threshold;
+            if (opt_.nms_iou >= 0) o.iou_threshold = opt_.nms_iou;
+            const Tensor x = faceapi_batch_tensor(img, kSsdInputSize, /*centred=*/false);
+            const auto out = s.run({x.view()});
+            return decode_ssd(out[0].view(), out[1].view(), img.width, img.height, o);
+        }
+        const int size = detector_input_size(opt_);
         BlazeFaceOptions o;
         o.max_faces = opt_.max_faces;
         if (score_threshold >= 0) o.score_threshold = score_threshold;
@@ -362,8 +386,29 @@ inline const char* detector_name(Detector d) {
         case Detector::TinyFace: return "tiny_face_detector";
         case Detector::BlazeFaceBack: return "blazeface-back";
         case Detector::BlazeFaceFront: return "blazeface-front";
+        case Detector::SsdMobilenetV1: return "ssd_mobilenetv1";
     }
     return "?";
+}
+
+inline float default_score_threshold(Detector d) {
+    switch (d) {
+        case Detector::TinyFace: return TinyYoloOptions{}.score_threshold;
+        case Detector::SsdMobilenetV1: return SsdOptions{}.score_threshold;
+        case Detector::BlazeFaceBack:
+        case Detector::BlazeFaceFront: return BlazeFaceOptions{}.score_threshold;
+    }
+    return 0.5f;
+}
+
+inline int detector_input_size(const PipelineOptions& o) {
+    switch (o.detector) {
+        case Detector::TinyFace: return o.detector_input;
+        case Detector::BlazeFaceBack: return 256;
+        case Detector::BlazeFaceFront: return 128;
+        case Detector::SsdMobilenetV1: return kSsdInputSize;
+    }
+    return 0;
 }
 
 inline const char* alignment_name(Alignment a) { return a == Alignment::Dlib ? "dlib" : "faceapi"; }

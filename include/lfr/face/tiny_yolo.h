@@ -21,6 +21,7 @@
 #include "lfr/core/tensor.h"
 #include "lfr/face/nms.h"
 #include "lfr/face/types.h"
+#include "lfr/image/preprocess.h"
 
 namespace lfr {
 
@@ -44,16 +45,7 @@ inline const std::array<Point, 5>& tiny_face_anchors() {
 
 namespace detail {
 inline double sigmoid_js(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-// JavaScript Math.round: halves go towards +infinity.
-inline double round_js(double x) { return std::floor(x + 0.5); }
 }  // namespace detail
-
-// The size the image occupies inside the S x S input (face-api computeReshapedDimensions).
-inline void tiny_yolo_reshaped_dims(int img_w, int img_h, int input_size, double& rw, double& rh) {
-    const double scale = double(input_size) / double(std::max(img_w, img_h));
-    rw = detail::round_js(img_w * scale);
-    rh = detail::round_js(img_h * scale);
-}
 
 // Decode the raw output for an img_w x img_h image: detections in image pixels, best first.
 inline std::vector<Detection> decode_tiny_yolo(ConstTensorView out, int img_w, int img_h,
@@ -67,7 +59,7 @@ inline std::vector<Detection> decode_tiny_yolo(ConstTensorView out, int img_w, i
                                                 std::to_string(opt.input_size));
     const auto& anchors = tiny_face_anchors();
     double rw, rh;
-    tiny_yolo_reshaped_dims(img_w, img_h, opt.input_size, rw, rh);
+    faceapi_reshaped_dims(img_w, img_h, opt.input_size, rw, rh);
     const double in_size = std::max(rw, rh);
     const double corr_x = in_size / rw, corr_y = in_size / rh;
 

@@ -138,6 +138,14 @@ inline Tensor faceapi_extract_square(const Image& img, const Box& crop, int size
     return t;
 }
 
+// The size a W x H image occupies inside the S x S batch tensor, padded bottom/right (face-api's
+// computeReshapedDimensions; Math.round, whose halves go towards +infinity).
+inline void faceapi_reshaped_dims(int img_w, int img_h, int input_size, double& rw, double& rh) {
+    const double scale = double(input_size) / double(std::max(img_w, img_h));
+    rw = std::floor(img_w * scale + 0.5);
+    rh = std::floor(img_h * scale + 0.5);
+}
+
 // NetInput.toBatchTensor(input_size, centred) for one image: [1, input_size, input_size, 3], 0..255.
 // Detectors: centred = false. Landmarks (112) and recognition (150): centred = true.
 // pad, when given, receives the padToSquare geometry (to map outputs back to the image).
