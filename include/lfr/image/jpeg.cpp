@@ -442,7 +442,6 @@ private:
         const Component& first = *scan.components[0];
         const int64_t units = single ? int64_t(first.blocks_x) * first.blocks_y : int64_t(mcus_x_) * mcus_y_;
         const int64_t interval = restart_interval_ ? restart_interval_ : units;
-        eobrun_ = 0;
         for (int64_t unit = 0; unit < units;) {
             for (Component* c : scan.components) c->dc_pred = 0;
             eobrun_ = 0;
