@@ -72,11 +72,9 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--models") a.opt.models_dir = val();
         else if (k == "--detector") {
             const std::string s = val();
-            if (s == "tiny" || s == "tiny_face_detector") a.opt.detector = Detector::TinyFace;
-            else if (s == "blazeface-back" || s == "blazeface") a.opt.detector = Detector::BlazeFaceBack;
-            else if (s == "blazeface-front") a.opt.detector = Detector::BlazeFaceFront;
-            else if (s == "ssd" || s == "ssd_mobilenetv1") a.opt.detector = Detector::SsdMobilenetV1;
-            else usage("unknown detector '" + s + "'");
+            const std::optional<Detector> d = detector_from_name(s);
+            if (!d) usage("unknown detector '" + s + "'");
+            a.opt.detector = *d;
         } else if (k == "--input-size") a.opt.detector_input = std::atoi(val().c_str());
         else if (k == "--score-threshold") a.opt.score_threshold = std::strtof(val().c_str(), nullptr);
         else if (k == "--nms-iou") a.opt.nms_iou = std::strtof(val().c_str(), nullptr);
@@ -87,9 +85,9 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--pr") a.pr = val();
         else if (k == "--jpeg") {
             const std::string v = val();
-            if (v == "stb") a.jpeg = JpegDecoder::Stb;
-            else if (v == "jpeg-js") a.jpeg = JpegDecoder::JpegJs;
-            else usage("unknown JPEG decoder '" + v + "'");
+            const std::optional<JpegDecoder> d = jpeg_decoder_from_name(v);
+            if (!d) usage("unknown JPEG decoder '" + v + "'");
+            a.jpeg = *d;
         }
         else if (k == "-h" || k == "--help") usage("");
         else usage("unknown option '" + k + "'");
@@ -284,7 +282,7 @@ int main(int argc, char** argv) try {
         std::printf("precision/recall curve written to %s\n", a.pr.c_str());
     }
     std::printf("DETECT ap50=%.4f detector=%s input=%d images=%zu faces=%d score_threshold=%g jpeg=%s\n", ap, det, input,
-                samples.size(), n_faces, double(a.opt.score_threshold), a.jpeg == JpegDecoder::JpegJs ? "jpeg-js" : "stb");
+                samples.size(), n_faces, double(a.opt.score_threshold), jpeg_decoder_name(a.jpeg));
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "eval_detect: %s\n", e.what());

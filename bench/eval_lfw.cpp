@@ -70,11 +70,13 @@ struct Args {
 }
 
 Detector parse_detector(const std::string& s) {
-    if (s == "tiny" || s == "tiny_face_detector") return Detector::TinyFace;
-    if (s == "blazeface-back" || s == "blazeface") return Detector::BlazeFaceBack;
-    if (s == "blazeface-front") return Detector::BlazeFaceFront;
-    if (s == "ssd" || s == "ssd_mobilenetv1") return Detector::SsdMobilenetV1;
+    if (const std::optional<Detector> d = detector_from_name(s)) return *d;
     usage("unknown detector '" + s + "'");
+}
+
+JpegDecoder parse_jpeg_decoder(const std::string& s) {
+    if (const std::optional<JpegDecoder> d = jpeg_decoder_from_name(s)) return *d;
+    usage("unknown JPEG decoder '" + s + "'");
 }
 
 Args parse_args(int argc, char** argv) {
@@ -97,12 +99,8 @@ Args parse_args(int argc, char** argv) {
             if (v == "dlib") a.opt.alignment = Alignment::Dlib;
             else if (v == "faceapi") a.opt.alignment = Alignment::FaceApi;
             else usage("unknown alignment '" + v + "'");
-        } else if (k == "--jpeg") {
-            const std::string v = val();
-            if (v == "stb") a.jpeg = JpegDecoder::Stb;
-            else if (v == "jpeg-js") a.jpeg = JpegDecoder::JpegJs;
-            else usage("unknown JPEG decoder '" + v + "'");
-        } else if (k == "--tiny-landmarks") a.opt.tiny_landmarks = true;
+        } else if (k == "--jpeg") a.jpeg = parse_jpeg_decoder(val());
+        else if (k == "--tiny-landmarks") a.opt.tiny_landmarks = true;
         else if (k == "--no-refine") a.opt.refine_landmarks = false;
         else if (k == "--no-mirror") a.opt.mirror_average = false;
         else if (k == "--fallback") {
@@ -483,7 +481,7 @@ int main(int argc, char** argv) try {
                 mean, sd, tar3, no_face, images.size(), detector_name(a.opt.detector),
                 detector_input_size(a.opt),
                 double(a.opt.subject_score_threshold), alignment_name(a.opt.alignment), int(a.opt.refine_landmarks),
-                int(a.opt.mirror_average), a.fallback.c_str(), a.jpeg == JpegDecoder::JpegJs ? "jpeg-js" : "stb");
+                int(a.opt.mirror_average), a.fallback.c_str(), jpeg_decoder_name(a.jpeg));
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "eval_lfw: %s\n", e.what());

@@ -44,11 +44,9 @@ inline PipelineOptions pipeline_options(Args& args) {
     o.models_dir = args.value("--models", env && *env ? env : "models");
 
     const std::string det = args.value("--detector", "tiny");
-    if (det == "tiny" || det == "tiny_face_detector") o.detector = Detector::TinyFace;
-    else if (det == "blazeface-back") o.detector = Detector::BlazeFaceBack;
-    else if (det == "blazeface-front") o.detector = Detector::BlazeFaceFront;
-    else if (det == "ssd" || det == "ssd_mobilenetv1") o.detector = Detector::SsdMobilenetV1;
-    else throw UsageError("--detector must be tiny, blazeface-back, blazeface-front or ssd, not '" + det + "'");
+    const std::optional<Detector> detector = detector_from_name(det);
+    if (!detector) throw UsageError("--detector must be tiny, blazeface-back, blazeface-front or ssd, not '" + det + "'");
+    o.detector = *detector;
 
     o.detector_input = args.int_value("--input-size", o.detector_input);
     usage_check(o.detector_input >= 32 && o.detector_input % 32 == 0 && o.detector_input <= 4096,
@@ -72,10 +70,11 @@ inline PipelineOptions pipeline_options(Args& args) {
 
 // --jpeg NAME, taken out of args: stb, or jpeg-js when the pipeline is in face-api's mode.
 inline JpegDecoder jpeg_option(Args& args, const PipelineOptions& o) {
-    const std::string d = args.value("--jpeg", o.alignment == Alignment::FaceApi ? "jpeg-js" : "stb");
-    if (d == "stb") return JpegDecoder::Stb;
-    if (d == "jpeg-js") return JpegDecoder::JpegJs;
-    throw UsageError("--jpeg must be stb or jpeg-js, not '" + d + "'");
+    const JpegDecoder fallback = o.alignment == Alignment::FaceApi ? JpegDecoder::JpegJs : JpegDecoder::Stb;
+    const std::string d = args.value("--jpeg", jpeg_decoder_name(fallback));
+    const std::optional<JpegDecoder> decoder = jpeg_decoder_from_name(d);
+    if (!decoder) throw UsageError("--jpeg must be stb or jpeg-js, not '" + d + "'");
+    return *decoder;
 }
 
 // The model files a pipeline with these options reads.

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -364,22 +365,19 @@ TEST_CASE("lfr: bad input gives exit 1 and one line naming the file") {
 }
 
 TEST_CASE("lfr: usage errors (unknown option, missing --db, bad values) exit 2 with one line") {
-    Result r = run_lfr("detect --frobnicate " + quote(photo(1)));
-    CHECK(r.rc == 2);
-    check_one_error_line(r, "--frobnicate");
-    r = run_lfr("identify " + quote(photo(1)));
-    CHECK(r.rc == 2);
-    check_one_error_line(r, "--db");
-    r = run_lfr("enroll alice " + quote(photo(1)));
-    CHECK(r.rc == 2);
-    check_one_error_line(r, "--db");
-    r = run_lfr("detect --detector yolo " + quote(photo(1)));
-    CHECK(r.rc == 2);
-    check_one_error_line(r, "--detector");
-    r = run_lfr("detect --input-size 100 " + quote(photo(1)));
-    CHECK(r.rc == 2);
-    check_one_error_line(r, "--input-size");
-    r = run_lfr("detect");
+    const std::pair<std::string, std::string> cases[] = {{"detect --frobnicate ", "--frobnicate"},
+                                                          {"identify ", "--db"},
+                                                          {"enroll alice ", "--db"},
+                                                          {"detect --detector yolo ", "--detector"},
+                                                          {"detect --input-size 100 ", "--input-size"},
+                                                          {"detect --jpeg libjpeg ", "--jpeg"}};
+    for (const auto& [args, word] : cases) {
+        CAPTURE(args);
+        const Result bad = run_lfr(args + quote(photo(1)));
+        CHECK(bad.rc == 2);
+        check_one_error_line(bad, word);
+    }
+    Result r = run_lfr("detect");
     CHECK(r.rc == 2);
 
     // A --db that does not exist is bad input, not a usage error.

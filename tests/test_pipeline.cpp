@@ -59,11 +59,6 @@ std::array<int, 4> xywh_int(const json& j) {
             int(std::lround(j[2].get<double>())), int(std::lround(j[3].get<double>()))};
 }
 std::array<int, 4> xywh_int(const Box& b) { return {int(b.x1), int(b.y1), int(b.width()), int(b.height())}; }
-std::vector<Point> points(const json& j) {
-    std::vector<Point> p;
-    for (const json& q : j) p.push_back({q[0].get<float>(), q[1].get<float>()});
-    return p;
-}
 
 double points_error(const std::vector<Point>& a, const std::vector<Point>& b) {
     REQUIRE(a.size() == b.size());
@@ -259,14 +254,7 @@ TEST_CASE("pipeline stage 4: descriptors with face-api alignment, and embed() en
         const json gold = load_json(golden_dir() / (std::string("faceapi_") + name + ".json"));
         const json& gf = gold.at("faces");
         // From the golden landmarks (one batched run over all faces of the photo).
-        std::vector<Face> in;
-        for (const json& g : gf) {
-            Face f;
-            f.detection.box = box_xyxy(g.at("box"));
-            f.detection.score = g.at("score").get<float>();
-            f.landmarks = points(g.at("landmarks"));
-            in.push_back(f);
-        }
+        const std::vector<Face> in = golden_faces(gf);
         const std::vector<Face> out = faces.add_descriptors(img, in);
         REQUIRE(out.size() == gf.size());
         for (size_t i = 0; i < out.size(); ++i) {

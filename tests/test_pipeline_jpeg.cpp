@@ -57,15 +57,7 @@ TEST_CASE("pipeline jpeg: face-api-compatible mode on the demo JPEGs (lfr's deco
         const json& gf = gold.at("faces");
 
         // The embedder alone: face-api's own boxes and landmarks.
-        std::vector<Face> given;
-        for (const json& g : gf) {
-            Face f;
-            f.detection.box = box_xyxy(g.at("box"));
-            f.detection.score = g.at("score").get<float>();
-            for (const json& q : g.at("landmarks")) f.landmarks.push_back({q[0].get<float>(), q[1].get<float>()});
-            given.push_back(f);
-        }
-        const std::vector<Face> alone = pipe.add_descriptors(img, given);
+        const std::vector<Face> alone = pipe.add_descriptors(img, golden_faces(gf));
         REQUIRE(alone.size() == gf.size());
         double max_alone = 0;
         for (size_t i = 0; i < gf.size(); ++i) {

@@ -47,6 +47,25 @@ inline json load_json(const fs::path& p) {
 
 inline Box box_xyxy(const json& j) { return {j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()}; }
 
+inline std::vector<Point> points(const json& j) {
+    std::vector<Point> p;
+    for (const json& q : j) p.push_back({q[0].get<float>(), q[1].get<float>()});
+    return p;
+}
+
+// The reference's faces (box, score, 68 landmarks) as a Pipeline takes them, e.g. for add_descriptors.
+inline std::vector<Face> golden_faces(const json& faces) {
+    std::vector<Face> out;
+    for (const json& g : faces) {
+        Face f;
+        f.detection.box = box_xyxy(g.at("box"));
+        f.detection.score = g.at("score").get<float>();
+        f.landmarks = points(g.at("landmarks"));
+        out.push_back(f);
+    }
+    return out;
+}
+
 inline double box_error(const Box& a, const Box& b) {
     return std::max({std::fabs(double(a.x1) - b.x1), std::fabs(double(a.y1) - b.y1), std::fabs(double(a.x2) - b.x2),
                      std::fabs(double(a.y2) - b.y2)});

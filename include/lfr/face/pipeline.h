@@ -104,6 +104,9 @@ struct PipelineOptions {
 };
 
 const char* detector_name(Detector d);
+// The detector a name means: detector_name()'s, or the short ones the tools take (tiny, ssd, blazeface
+// for blazeface-back); std::nullopt for anything else.
+std::optional<Detector> detector_from_name(const std::string& name);
 // The detector's input side: detector_input for tiny_face_detector, the model's fixed size otherwise.
 int detector_input_size(const PipelineOptions& o);
 // The reference's score threshold for the detector (what score_threshold < 0 means).
@@ -389,6 +392,15 @@ inline const char* detector_name(Detector d) {
         case Detector::SsdMobilenetV1: return "ssd_mobilenetv1";
     }
     return "?";
+}
+
+inline std::optional<Detector> detector_from_name(const std::string& name) {
+    for (Detector d : {Detector::TinyFace, Detector::BlazeFaceBack, Detector::BlazeFaceFront, Detector::SsdMobilenetV1})
+        if (name == detector_name(d)) return d;
+    if (name == "tiny") return Detector::TinyFace;
+    if (name == "ssd") return Detector::SsdMobilenetV1;
+    if (name == "blazeface") return Detector::BlazeFaceBack;
+    return std::nullopt;
 }
 
 inline float default_score_threshold(Detector d) {

@@ -13,6 +13,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,14 @@ enum class JpegDecoder {
     Stb,     // stb_image: chroma interpolated as libjpeg does; the default pipeline's LFW figure uses it
     JpegJs,  // lfr's decoder: exactly jpeg-js's bytes, the face-api/Human reference's pixels (jpeg.h)
 };
+
+// "stb" / "jpeg-js", the names the tools use.
+inline const char* jpeg_decoder_name(JpegDecoder d) { return d == JpegDecoder::JpegJs ? "jpeg-js" : "stb"; }
+inline std::optional<JpegDecoder> jpeg_decoder_from_name(const std::string& name) {
+    if (name == "stb") return JpegDecoder::Stb;
+    if (name == "jpeg-js") return JpegDecoder::JpegJs;
+    return std::nullopt;
+}
 
 // Decodes a JPEG/PNG/BMP held in memory; label names the source in error messages.
 Image decode_image(const uint8_t* bytes, size_t n, const std::string& label, JpegDecoder jpeg = JpegDecoder::Stb);
