@@ -52,8 +52,8 @@ struct Args {
 [[noreturn]] void usage(const std::string& err) {
     if (!err.empty()) std::fprintf(stderr, "eval_detect: %s\n", err.c_str());
     std::fprintf(stderr,
-                 "usage: eval_detect [--data DIR] [--models DIR] [--detector tiny|blazeface-back|blazeface-front|ssd]\n"
-                 "                   [--input-size N] [--score-threshold T (0.05)] [--nms-iou T] [--max-faces N]\n"
+                 "usage: eval_detect [--data DIR] [--models DIR] [--detector NAME]\n"
+                 "                   [--input-size N] [--min-face N] [--score-threshold T (0.05)] [--nms-iou T] [--max-faces N]\n"
                  "                   [--iou T (0.5)] [--plus1] [--threads N] [--pr OUT.svg] [--jpeg stb|jpeg-js]\n");
     std::exit(err.empty() ? 0 : 2);
 }
@@ -72,10 +72,11 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--models") a.opt.models_dir = val();
         else if (k == "--detector") {
             const std::string s = val();
-            const std::optional<Detector> d = detector_from_name(s);
-            if (!d) usage("unknown detector '" + s + "'");
-            a.opt.detector = *d;
-        } else if (k == "--input-size") a.opt.detector_input = std::atoi(val().c_str());
+            const StageEntry<FaceDetector>* d = find_stage(detector_registry(), s);
+            if (!d) usage("unknown detector '" + s + "' (one of: " + stage_names(detector_registry()) + ")");
+            a.opt.detector = d->name;
+        } else if (k == "--min-face") a.opt.min_face = std::atoi(val().c_str());
+        else if (k == "--input-size") a.opt.detector_input = std::atoi(val().c_str());
         else if (k == "--score-threshold") a.opt.score_threshold = std::strtof(val().c_str(), nullptr);
         else if (k == "--nms-iou") a.opt.nms_iou = std::strtof(val().c_str(), nullptr);
         else if (k == "--max-faces") a.opt.max_faces = std::atoi(val().c_str());
@@ -189,8 +190,8 @@ int main(int argc, char** argv) try {
     for (const Sample& s : samples)
         for (const Truth& t : s.faces) n_faces += !t.difficult;
     const Pipeline pipeline(a.opt);
-    const char* det = detector_name(a.opt.detector);
-    const int input = detector_input_size(a.opt);
+    const char* det = pipeline.options().detector.c_str();
+    const int input = pipeline.detector().input_size();
     std::fprintf(stderr, "[eval_detect] %zu images, %d faces; %s input %d, score > %g\n", samples.size(), n_faces, det,
                  input, double(a.opt.score_threshold));
 
@@ -254,7 +255,7 @@ int main(int argc, char** argv) try {
     double ap = 0;
     for (size_t i = 1; i < mrec.size(); ++i) ap += (mrec[i] - mrec[i - 1]) * mpre[i];
 
-    const float default_thr = default_score_threshold(a.opt.detector);
+    const float default_thr = pipeline.detector().default_score_threshold();
     size_t at_default = 0;  // detections with score > default threshold
     while (at_default < scores.size() && scores[at_default] > default_thr) ++at_default;
     const double p_def = at_default ? precision[at_default - 1] : 1, r_def = at_default ? recall[at_default - 1] : 0;

@@ -1,17 +1,16 @@
 // eval_lfw: LFW face verification accuracy of the lfr pipeline (standard View-2 protocol on the
 // folds in pairs.txt).
 //
-//   eval_lfw [--data DIR] [pipeline options] [--roc OUT.svg] [--cache FILE] [--threads N]
+//   eval_lfw [--data DIR] [--pairs FILE] [pipeline options] [--roc OUT.svg] [--cache FILE] [--threads N]
 //
-// 1. Reads DIR/pairs.txt (header "<folds> <n>": per fold n same-person lines "name i j" then n
+// 1. Reads DIR/pairs.txt (or --pairs FILE, e.g. cfp-dev's pairs_FF.txt / pairs_FP.txt) (header "<folds> <n>": per fold n same-person lines "name i j" then n
 //    different-person lines "name1 i name2 j"); images are DIR/images/<name>/<name>_<iiii>.jpg.
 // 2. Embeds every image that occurs in a pair once, one thread per core over images sharing one
 //    Pipeline: Pipeline::embed_subject (detection at the subject threshold, the box nearest the centre,
 //    68 landmarks, alignment, embedding).
-//    An image where the detector finds no face gets the --fallback policy: `centre` (default) runs
-//    the landmark model on a fixed box in the middle of the picture (LFW's deep-funneled images are
-//    250x250 with the subject centred), `none` leaves it without a descriptor and every pair with it
-//    counts as "different" (a wrong answer for same-person pairs).
+//    An image where the pipeline finds no face is left without a descriptor and every pair with it
+//    counts as "different" (a wrong answer for same-person pairs): the rule `lfr verify` uses, with no
+//    evaluation-only fallback.
 // 3. k-fold protocol: for each fold, the Euclidean distance threshold that maximises accuracy on the
 //    other folds is tested on the held-out fold; reports mean +- std (population) over folds.
 //    TAR at FAR=1e-3 over all pairs: the threshold is the k-th smallest different-pair distance with
@@ -46,10 +45,9 @@ namespace {
 
 struct Args {
     std::string data = "../shared/data/lfw-dev";
+    std::string pairs;  // default DIR/pairs.txt
     std::string roc, cache, dump_chips;
     int dump_count = 12;
-    std::string fallback = "centre";
-    Box fallback_box{66, 84, 184, 198};  // median tiny-416 box on LFW (250x250); scaled to other sizes
     int threads = 0;
     PipelineOptions opt;
     JpegDecoder jpeg = JpegDecoder::Stb;
@@ -59,19 +57,19 @@ struct Args {
 [[noreturn]] void usage(const std::string& err) {
     if (!err.empty()) std::fprintf(stderr, "eval_lfw: %s\n", err.c_str());
     std::fprintf(stderr,
-                 "usage: eval_lfw [--data DIR] [--models DIR] [--detector tiny|blazeface-back|blazeface-front|ssd]\n"
-                 "                [--input-size N] [--score-threshold T] [--nms-iou T] [--max-faces N]\n"
-                 "                [--align dlib|faceapi] [--tiny-landmarks] [--no-refine] [--no-mirror]\n"
-                 "                [--jpeg stb|jpeg-js]\n"
-                 "                [--fallback centre|none] [--fallback-box x1,y1,x2,y2] [--threads N]\n"
+                 "usage: eval_lfw [--data DIR] [--pairs FILE] [--models DIR] [--detector NAME] [--landmarks NAME]\n"
+                 "                [--embedder NAME] [--input-size N] [--min-face N] [--score-threshold T] [--nms-iou T]\n"
+                 "                [--max-faces N] [--align NAME] [--no-refine] [--no-mirror] [--jpeg stb|jpeg-js]\n"
+                 "                [--threads N]\n"
                  "                [--roc OUT.svg] [--cache FILE] [--dump-chips DIR [--dump-count N]]\n"
                  "                [--list-no-face]\n");
     std::exit(err.empty() ? 0 : 2);
 }
 
-Detector parse_detector(const std::string& s) {
-    if (const std::optional<Detector> d = detector_from_name(s)) return *d;
-    usage("unknown detector '" + s + "'");
+template <class Stage>
+std::string parse_stage(const std::vector<StageEntry<Stage>>& registry, const std::string& s, const char* what) {
+    if (const StageEntry<Stage>* e = find_stage(registry, s)) return e->name;
+    usage(std::string("unknown ") + what + " '" + s + "' (one of: " + stage_names(registry) + ")");
 }
 
 JpegDecoder parse_jpeg_decoder(const std::string& s) {
@@ -89,28 +87,20 @@ Args parse_args(int argc, char** argv) {
         };
         if (k == "--data") a.data = val();
         else if (k == "--models") a.opt.models_dir = val();
-        else if (k == "--detector") a.opt.detector = parse_detector(val());
+        else if (k == "--pairs") a.pairs = val();
+        else if (k == "--detector") a.opt.detector = parse_stage(detector_registry(), val(), "detector");
+        else if (k == "--landmarks") a.opt.landmarker = parse_stage(landmarker_registry(), val(), "landmarker");
+        else if (k == "--embedder") a.opt.embedder = parse_stage(embedder_registry(), val(), "embedder");
+        else if (k == "--min-face") a.opt.min_face = std::atoi(val().c_str());
         else if (k == "--input-size") a.opt.detector_input = std::atoi(val().c_str());
         else if (k == "--score-threshold") a.opt.subject_score_threshold = std::strtof(val().c_str(), nullptr);
         else if (k == "--nms-iou") a.opt.nms_iou = std::strtof(val().c_str(), nullptr);
         else if (k == "--max-faces") a.opt.max_faces = std::atoi(val().c_str());
-        else if (k == "--align") {
-            const std::string v = val();
-            if (v == "dlib") a.opt.alignment = Alignment::Dlib;
-            else if (v == "faceapi") a.opt.alignment = Alignment::FaceApi;
-            else usage("unknown alignment '" + v + "'");
-        } else if (k == "--jpeg") a.jpeg = parse_jpeg_decoder(val());
-        else if (k == "--tiny-landmarks") a.opt.tiny_landmarks = true;
+        else if (k == "--align") a.opt.alignment = val();
+        else if (k == "--jpeg") a.jpeg = parse_jpeg_decoder(val());
         else if (k == "--no-refine") a.opt.refine_landmarks = false;
         else if (k == "--no-mirror") a.opt.mirror_average = false;
-        else if (k == "--fallback") {
-            a.fallback = val();
-            if (a.fallback != "centre" && a.fallback != "none") usage("unknown --fallback '" + a.fallback + "'");
-        } else if (k == "--fallback-box") {
-            Box b;
-            if (std::sscanf(val().c_str(), "%f,%f,%f,%f", &b.x1, &b.y1, &b.x2, &b.y2) != 4) usage("bad --fallback-box");
-            a.fallback_box = b;
-        } else if (k == "--threads") a.threads = std::atoi(val().c_str());
+        else if (k == "--threads") a.threads = std::atoi(val().c_str());
         else if (k == "--roc") a.roc = val();
         else if (k == "--cache") a.cache = val();
         else if (k == "--dump-chips") a.dump_chips = val();
@@ -119,6 +109,7 @@ Args parse_args(int argc, char** argv) {
         else if (k == "-h" || k == "--help") usage("");
         else usage("unknown option '" + k + "'");
     }
+    if (a.pairs.empty()) a.pairs = a.data + "/pairs.txt";
     if (a.threads <= 0) a.threads = int(std::max(1u, std::thread::hardware_concurrency()));
     return a;
 }
@@ -173,7 +164,7 @@ void read_pairs(const std::string& path, int& folds, int& per_fold, std::vector<
 }
 
 // What one image contributed.
-enum class Source { Detected = 0, Fallback = 1, Missing = 2 };
+enum class Source { Detected = 0, Missing = 2 };
 struct Embedding {
     Source source = Source::Missing;
     int faces = 0;  // faces the detector found
@@ -182,18 +173,17 @@ struct Embedding {
     std::vector<float> descriptor;
 };
 
-std::string settings_key(const Args& a) {
-    const PipelineOptions& o = a.opt;
+// What the cached descriptors depend on (Pipeline options as resolved, the decoder).
+std::string settings_key(const Args& a, const PipelineOptions& o) {
     std::ostringstream s;
-    s << "detector=" << detector_name(o.detector) << ",input=" << o.detector_input << ",score=" << o.subject_score_threshold
-      << ",nms=" << o.nms_iou << ",max=" << o.max_faces << ",tinylm=" << o.tiny_landmarks << ",refine2=" << o.refine_landmarks << ",mirror=" << o.mirror_average
-      << ",align=" << alignment_name(o.alignment) << ",fallback=" << a.fallback << ","
-      << a.fallback_box.x1 << "," << a.fallback_box.y1 << "," << a.fallback_box.x2 << "," << a.fallback_box.y2
-      << (a.jpeg == JpegDecoder::JpegJs ? ",jpeg=jpeg-js" : "");  // stb: as keys were before the option
+    s << "detector=" << o.detector << ",input=" << o.detector_input << ",minface=" << o.min_face
+      << ",score=" << o.subject_score_threshold << ",nms=" << o.nms_iou << ",max=" << o.max_faces
+      << ",landmarks=" << o.landmarker << ",refine2=" << o.refine_landmarks << ",mirror=" << o.mirror_average
+      << ",embedder=" << o.embedder << ",align=" << o.alignment << ",jpeg=" << jpeg_decoder_name(a.jpeg);
     return s.str();
 }
 
-constexpr const char* kCacheMagic = "lfr-eval-lfw-cache-v1";
+constexpr const char* kCacheMagic = "lfr-eval-lfw-cache-v2";
 
 bool load_cache(const std::string& path, const std::string& key, const std::vector<std::string>& images,
                 std::vector<Embedding>& out) {
@@ -251,21 +241,11 @@ void save_chip(const std::string& path, const Tensor& chip) {
     save_png(path, im);
 }
 
-Embedding embed_one(const Pipeline& p, const Args& a, const Image& img, const std::string& chip_path) {
+Embedding embed_one(const Pipeline& p, const Image& img, const std::string& chip_path) {
     Embedding e;
-    std::optional<Face> face = p.embed_subject(img, &e.faces);
-    if (face) {
-        e.source = Source::Detected;
-    } else if (a.fallback == "centre") {
-        const float sx = img.width / 250.f, sy = img.height / 250.f;
-        Detection d;
-        d.box = {a.fallback_box.x1 * sx, a.fallback_box.y1 * sy, a.fallback_box.x2 * sx, a.fallback_box.y2 * sy};
-        std::vector<Face> faces = p.add_landmarks(img, {d});
-        if (faces.empty()) return e;
-        face = p.add_descriptors(img, std::move(faces))[0];
-        e.source = Source::Fallback;
-    }
+    const std::optional<Face> face = p.embed_subject(img, &e.faces);
     if (!face) return e;
+    e.source = Source::Detected;
     e.box = face->detection.box;
     e.score = face->detection.score;
     if (!chip_path.empty()) save_chip(chip_path, p.aligned_crop(img, *face));
@@ -313,8 +293,9 @@ int main(int argc, char** argv) try {
     int folds = 0, per_fold = 0;
     std::vector<Pair> pairs;
     std::vector<std::string> images;
-    read_pairs(a.data + "/pairs.txt", folds, per_fold, pairs, images);
-    const std::string key = settings_key(a);
+    read_pairs(a.pairs, folds, per_fold, pairs, images);
+    const Pipeline pipeline(a.opt);  // loads the models and resolves the options' defaults
+    const std::string key = settings_key(a, pipeline.options());
     std::fprintf(stderr, "[eval_lfw] %d folds x %d pairs, %zu images; %s\n", folds, 2 * per_fold, images.size(),
                  key.c_str());
 
@@ -324,7 +305,6 @@ int main(int argc, char** argv) try {
     if (cached) {
         std::fprintf(stderr, "[eval_lfw] descriptors from cache %s\n", a.cache.c_str());
     } else {
-        const Pipeline pipeline(a.opt);
         if (!a.dump_chips.empty()) std::filesystem::create_directories(a.dump_chips);
         emb.assign(images.size(), {});
         std::atomic<size_t> next{0}, done{0};
@@ -339,7 +319,7 @@ int main(int argc, char** argv) try {
                         const std::string& r = images[i];
                         chip = a.dump_chips + "/" + r.substr(r.rfind('/') + 1) + ".png";
                     }
-                    emb[i] = embed_one(pipeline, a, load_image(a.data + "/" + images[i], a.jpeg), chip);
+                    emb[i] = embed_one(pipeline, load_image(a.data + "/" + images[i], a.jpeg), chip);
                 } catch (const std::exception& ex) {
                     std::lock_guard<std::mutex> lk(err_mu);
                     if (first_error.empty()) first_error = ex.what();
@@ -363,11 +343,10 @@ int main(int argc, char** argv) try {
     }
 
     // Image statistics.
-    int n_fallback = 0, n_missing = 0, n_multi = 0;
+    int n_missing = 0, n_multi = 0;
     std::vector<float> bx1, by1, bx2, by2;
     for (size_t i = 0; i < images.size(); ++i) {
         const Embedding& e = emb[i];
-        if (e.source == Source::Fallback) ++n_fallback;
         if (e.source == Source::Missing) ++n_missing;
         if (e.faces > 1) ++n_multi;
         if (e.source == Source::Detected)
@@ -379,16 +358,11 @@ int main(int argc, char** argv) try {
         std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
         return v[v.size() / 2];
     };
-    const int no_face = n_fallback + n_missing;
-    std::printf("images: %zu embedded%s%s; detector found no face in %d (%s), several faces in %d\n",
+    const int no_face = n_missing;
+    std::printf("images: %zu embedded%s%s; no face found in %d (left without a descriptor: their pairs count as "
+                "'different'), several faces in %d\n",
                 images.size(), cached ? " (from cache)" : "",
-                cached ? "" : (" in " + std::to_string(int(seconds)) + " s").c_str(), no_face,
-                a.fallback == "centre"
-                    ? (std::to_string(n_fallback) + " embedded from the centre fallback box, " +
-                       std::to_string(n_missing) + " without a descriptor")
-                          .c_str()
-                    : "left without a descriptor: their pairs count as 'different'",
-                n_multi);
+                cached ? "" : (" in " + std::to_string(int(seconds)) + " s").c_str(), no_face, n_multi);
     std::printf("median detected box (picked face): %.0f,%.0f,%.0f,%.0f\n", median(bx1), median(by1), median(bx2),
                 median(by2));
 
@@ -438,8 +412,8 @@ int main(int argc, char** argv) try {
 
     if (!a.roc.empty()) {
         lfr_bench::Plot p;
-        p.title = "LFW ROC (" + std::string(detector_name(a.opt.detector)) + ", " + alignment_name(a.opt.alignment) +
-                  " alignment)";
+        const PipelineOptions& o = pipeline.options();
+        p.title = "ROC (" + o.detector + ", " + o.landmarker + ", " + o.embedder + ")";
         p.x_label = "false accept rate";
         p.y_label = "true accept rate";
         p.log_x = true;
@@ -476,12 +450,13 @@ int main(int argc, char** argv) try {
     std::printf("thresholds:");
     for (double t : thresholds) std::printf(" %.4f", t);
     std::printf("\n");
+    const PipelineOptions& o = pipeline.options();
     std::printf("LFW accuracy=%.4f std=%.4f tar@far1e-3=%.4f no_face=%d images=%zu detector=%s input=%d "
-                "score_threshold=%g align=%s refine=%d mirror=%d fallback=%s jpeg=%s\n",
-                mean, sd, tar3, no_face, images.size(), detector_name(a.opt.detector),
-                detector_input_size(a.opt),
-                double(a.opt.subject_score_threshold), alignment_name(a.opt.alignment), int(a.opt.refine_landmarks),
-                int(a.opt.mirror_average), a.fallback.c_str(), jpeg_decoder_name(a.jpeg));
+                "score_threshold=%g landmarks=%s embedder=%s align=%s refine=%d mirror=%d jpeg=%s pairs=%s\n",
+                mean, sd, tar3, no_face, images.size(), o.detector.c_str(), pipeline.detector().input_size(),
+                double(o.subject_score_threshold), o.landmarker.c_str(), o.embedder.c_str(),
+                o.alignment.empty() ? "default" : o.alignment.c_str(), int(o.refine_landmarks), int(o.mirror_average),
+                jpeg_decoder_name(a.jpeg), a.pairs.c_str());
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "eval_lfw: %s\n", e.what());

@@ -43,7 +43,7 @@ int cmd_detect(Args& args, bool embed) {
     const char* const command = embed ? "embed" : "detect";
     if (args.flag("--help") || args.flag("-h")) {
         std::fputs(kDetectHelp, stdout);
-        std::fputs(kPipelineHelp, stdout);
+        std::fputs(pipeline_help().c_str(), stdout);
         return 0;
     }
     const bool json = args.flag("--json");

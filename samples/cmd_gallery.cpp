@@ -60,17 +60,18 @@ static std::string gallery_path(Args& args, bool create) {
     return db;
 }
 
-// The gallery of `embedder`'s descriptors (one made with another embedder is refused).
-static Gallery open_gallery(const std::string& db, Embedder embedder, bool read_only) {
+// The gallery of `embedder`'s dim-d descriptors (one made with another embedder is refused); embedder
+// "" and dim 0: the existing gallery, whatever embedder made it.
+static Gallery open_gallery(const std::string& db, const std::string& embedder, int dim, bool read_only) {
     GalleryOptions go;
     go.read_only = read_only;
     go.create = !read_only;
     try {
-        return Gallery::open(db, embedder_name(embedder), embedder_descriptor_size(embedder), go);
+        return Gallery::open(db, embedder, dim, go);
     } catch (const Error& e) {
         const std::string msg = e.what();
         if (msg.find("was made with") == std::string::npos) throw;
-        throw Error(msg + " (--embedder picks the embedder)");
+        throw Error(msg + " (without --embedder, a command uses the gallery's own)");
     }
 }
 
@@ -79,13 +80,13 @@ static Gallery open_gallery(const std::string& db, Embedder embedder, bool read_
 int cmd_enroll(Args& args) {
     if (args.flag("--help") || args.flag("-h")) {
         std::fputs(kEnrollHelp, stdout);
-        std::fputs(kPipelineHelp, stdout);
+        std::fputs(pipeline_help().c_str(), stdout);
         return 0;
     }
     const bool strict = args.flag("--strict");
     const std::string list = args.value("--list");
     const std::string db = gallery_path(args, /*create=*/true);
-    const PipelineOptions options = pipeline_options(args);
+    const PipelineOptions options = pipeline_options(args, db);
     const JpegDecoder jpeg = jpeg_option(args, options);
     std::vector<std::string> pos = args.positionals();
     usage_check(!pos.empty(), "give a NAME and at least one IMAGE (see --help)");
@@ -97,14 +98,15 @@ int cmd_enroll(Args& args) {
 
     struct stat st {};
     const bool existed = ::stat(db.c_str(), &st) == 0;
-    Gallery gallery = open_gallery(db, options.embedder, /*read_only=*/false);  // before the slow part: a bad file fails now
+    const Pipeline pipeline = load_pipeline(options);
+    // Before the slow part: a bad file fails now.
+    Gallery gallery = open_gallery(db, pipeline.embedder_name(), pipeline.descriptor_size(), /*read_only=*/false);
     // When nothing gets enrolled, a gallery file made by this run is taken away again.
     auto discard_new_gallery = [&] {
         if (existed) return;
         { Gallery closing = std::move(gallery); }
         for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
     };
-    const Pipeline pipeline = load_pipeline(options);
 
     std::vector<SourcedDescriptor> descriptors;
     size_t unreadable = 0, faceless = 0;
@@ -166,7 +168,7 @@ int cmd_enroll(Args& args) {
 int cmd_identify(Args& args) {
     if (args.flag("--help") || args.flag("-h")) {
         std::fputs(kIdentifyHelp, stdout);
-        std::fputs(kPipelineHelp, stdout);
+        std::fputs(pipeline_help().c_str(), stdout);
         return 0;
     }
     const bool json = args.flag("--json");
@@ -179,17 +181,18 @@ int cmd_identify(Args& args) {
     else if (match == "nearest") how.by = MatchBy::Nearest;
     else if (match == "centroid") how.by = MatchBy::Centroid;
     else throw UsageError("--match must be mean, nearest or centroid, not '" + match + "'");
-    const PipelineOptions options = pipeline_options(args);
+    const PipelineOptions options = pipeline_options(args, db);
     const JpegDecoder jpeg = jpeg_option(args, options);
-    how.threshold = options.match_threshold;
+
     const std::vector<std::string> paths = image_paths(args.positionals(), list);
     usage_check(!paths.empty(), "give at least one IMAGE (or --list FILE); see --help");
     DrawTarget target(draw, draw_dir, paths.size());
 
-    const Gallery gallery = open_gallery(db, options.embedder, /*read_only=*/true);
+    const Pipeline pipeline = load_pipeline(options);
+    const Gallery gallery = open_gallery(db, pipeline.embedder_name(), pipeline.descriptor_size(), /*read_only=*/true);
+    how.threshold = pipeline.match_threshold();
     LFR_CHECK(!gallery.list().empty(), db + ": the gallery is empty; enroll someone first (lfr enroll --db " + db +
                                            " NAME IMAGE...)");
-    const Pipeline pipeline = load_pipeline(options);
 
     int failed = 0;
     for (const std::string& path : paths) {
@@ -243,14 +246,23 @@ int cmd_gallery(Args& args) {
     }
     const bool json = args.flag("--json");
     const std::string db = gallery_path(args, /*create=*/false);
-    const Embedder embedder = embedder_option(args);
+    // list, rename and remove need no model: the gallery's own embedder, or --embedder's (checked).
+    const std::string embedder = args.value("--embedder", "");
+    if (!embedder.empty() && !find_stage(embedder_registry(), embedder))
+        throw UsageError("--embedder must be " + stage_names(embedder_registry()) + ", not '" + embedder + "'");
+    const auto open_it = [&](bool read_only) {
+        Gallery g = open_gallery(db, "", 0, read_only);
+        if (!embedder.empty() && g.embedder() != find_stage(embedder_registry(), embedder)->name)
+            throw Error(db + " was made with " + g.embedder() + ", not " + embedder);
+        return g;
+    };
     const std::vector<std::string> pos = args.positionals();
     usage_check(!pos.empty(), "expected list, rename OLD NEW or remove NAME (see --help)");
     const std::string& action = pos[0];
 
     if (action == "list") {
         usage_check(pos.size() == 1, "gallery list takes no NAME");
-        const Gallery gallery = open_gallery(db, embedder, /*read_only=*/true);
+        const Gallery gallery = open_it(/*read_only=*/true);
         const std::vector<PersonInfo> people = gallery.list();
         if (json) {
             std::string s = "{\"gallery\": " + json_string(db) + ", \"people\": [";
@@ -275,14 +287,14 @@ int cmd_gallery(Args& args) {
     }
     if (action == "rename") {
         usage_check(pos.size() == 3, "gallery rename: expected OLD NEW");
-        Gallery gallery = open_gallery(db, embedder, /*read_only=*/false);
+        Gallery gallery = open_it(/*read_only=*/false);
         gallery.rename(pos[1], pos[2]);
         std::printf("renamed %s to %s in %s\n", pos[1].c_str(), pos[2].c_str(), db.c_str());
         return 0;
     }
     if (action == "remove") {
         usage_check(pos.size() == 2, "gallery remove: expected one NAME");
-        Gallery gallery = open_gallery(db, embedder, /*read_only=*/false);
+        Gallery gallery = open_it(/*read_only=*/false);
         gallery.remove(pos[1]);
         std::printf("removed %s from %s\n", pos[1].c_str(), db.c_str());
         return 0;

@@ -28,7 +28,7 @@ static std::string box_json(const Box& b) {
 int cmd_verify(Args& args) {
     if (args.flag("--help") || args.flag("-h")) {
         std::fputs(kVerifyHelp, stdout);
-        std::fputs(kPipelineHelp, stdout);
+        std::fputs(pipeline_help().c_str(), stdout);
         return 0;
     }
     const bool json = args.flag("--json");
@@ -50,17 +50,17 @@ int cmd_verify(Args& args) {
     }
     if (failed) return kExitFailure;
 
-    const Verification v = verify(face[0].face.descriptor, face[1].face.descriptor, options.match_threshold);
+    const Verification v = verify(face[0].face.descriptor, face[1].face.descriptor, pipeline.match_threshold());
     if (json) {
         std::printf("{\"a\": %s, \"b\": %s, \"distance\": %s, \"threshold\": %s, \"same\": %s, \"faces\": [%zu, %zu], "
                     "\"box_a\": %s, \"box_b\": %s}\n",
                     json_string(paths[0]).c_str(), json_string(paths[1]).c_str(), json_number(v.distance).c_str(),
-                    json_number(options.match_threshold).c_str(), json_bool(v.same).c_str(), face[0].faces,
+                    json_number(pipeline.match_threshold()).c_str(), json_bool(v.same).c_str(), face[0].faces,
                     face[1].faces, box_json(face[0].face.detection.box).c_str(),
                     box_json(face[1].face.detection.box).c_str());
     } else {
         std::printf("%s: distance %.4f %s threshold %.2f", v.same ? "same person" : "different people", v.distance,
-                    v.same ? "<" : ">=", double(options.match_threshold));
+                    v.same ? "<" : ">=", double(pipeline.match_threshold()));
         for (int i = 0; i < 2; ++i)
             if (face[i].faces > 1)
                 std::printf("%s%s: main face of %zu", i == 0 || face[0].faces <= 1 ? " (" : "; ",

@@ -13,18 +13,20 @@ int cmd_verify(Args& args);
 int cmd_enroll(Args& args);
 int cmd_identify(Args& args);
 int cmd_gallery(Args& args);
+int cmd_models(Args& args);
 }
 
 static const char* kHelp =
     "usage: lfr COMMAND [options]   (lfr COMMAND --help for details)\n"
     "\n"
     "commands:\n"
-    "  detect    find the faces of images: boxes, scores, 68 landmarks (--json, --draw-dir)\n"
-    "  embed     detect, plus a descriptor per face (128-d; faceres: 1024-d, age, gender)\n"
+    "  detect    find the faces of images: boxes, scores, landmarks (--json, --draw-dir)\n"
+    "  embed     detect, plus a descriptor per face (faceres also gives age and gender)\n"
     "  verify    are the main faces of two photos the same person?\n"
     "  enroll    add a person's photos to a gallery (an SQLite file)\n"
     "  identify  name every face of images from a gallery, or \"unknown\"\n"
     "  gallery   list, rename or remove the people of a gallery\n"
+    "  models    the detectors, landmarkers and embedders, and which are installed\n"
     "  run       run one model on .npy inputs, write its outputs as .npy\n"
     "\n"
     "Models are read from ./models (or --models DIR, or $LFR_MODELS); scripts/setup.sh makes them.\n"
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
         if (cmd == "enroll") return lfr::cli::cmd_enroll(args);
         if (cmd == "identify") return lfr::cli::cmd_identify(args);
         if (cmd == "gallery") return lfr::cli::cmd_gallery(args);
+        if (cmd == "models") return lfr::cli::cmd_models(args);
         std::fprintf(stderr, "lfr: unknown command '%s' (see lfr --help)\n", cmd.c_str());
         return lfr::cli::kExitUsage;
     } catch (const lfr::cli::UsageError& e) {

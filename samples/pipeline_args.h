@@ -7,70 +7,83 @@
 #include <vector>
 
 #include "cli.h"
+#include "lfr/face/gallery.h"
 #include "lfr/face/pipeline.h"
 #include "lfr/image/io.h"
 
 namespace lfr::cli {
 
-inline const char* const kPipelineHelp =
-    "pipeline options:\n"
-    "  --models DIR         converted models (default: $LFR_MODELS, else ./models; made by scripts/setup.sh)\n"
-    "  --detector NAME      tiny (default), blazeface-back, blazeface-front or ssd (face-api's\n"
-    "                       ssd_mobilenetv1: slower, finds more faces)\n"
-    "  --input-size N       tiny detector input size, a multiple of 32 (default 416; smaller is faster)\n"
-    "  --score T            minimum detection score (default: tiny and ssd 0.5, blazeface 0.2)\n"
-    "  --max-faces N        at most N faces per image (default 100)\n"
-    "  --tiny-landmarks     the small 68-point landmark model (faster, less precise)\n"
-    "  --align NAME         dlib (default: dlib's face chip) or faceapi (face-api.js's crop)\n"
-    "  --embedder NAME      face_recognition_model (default: 128-d) or faceres (Human's: 1024-d, adds age\n"
-    "                       and gender; galleries hold one embedder's descriptors)\n"
-    "  --threshold T        same person when the descriptor distance is below T (default: 0.6, faceres 10)\n"
-    "  --jpeg NAME          JPEG decoder: stb (default: chroma interpolated, as libjpeg does) or jpeg-js\n"
-    "                       (exactly the pixels face-api and Human decode under Node; the default with\n"
-    "                       --align faceapi, so that mode reproduces face-api from the JPEG files)\n";
-
-// --embedder NAME (default face_recognition_model), taken out of args.
-inline Embedder embedder_option(Args& args) {
-    const std::string e = args.value("--embedder", "face_recognition_model");
-    if (e == "face_recognition_model") return Embedder::FaceRecognition;
-    if (e == "faceres") return Embedder::FaceRes;
-    throw UsageError("--embedder must be face_recognition_model or faceres, not '" + e + "'");
+// The pipeline options' help: the stage lists come from the registry, so a new model shows up here.
+inline std::string pipeline_help() {
+    auto list = [](const auto& registry) {
+        std::string s;
+        for (const auto& e : registry) {
+            std::string names = e.name;
+            for (const std::string& a : e.aliases) names += " (" + a + ")";
+            s += "                         " + names + ": " + e.summary + "\n";
+        }
+        return s;
+    };
+    const PipelineOptions d;
+    return "pipeline options (`lfr models` lists the stages and which are installed):\n"
+           "  --models DIR         converted models (default: $LFR_MODELS, else ./models; made by scripts/setup.sh)\n"
+           "  --detector NAME      default " + d.detector + "; one of\n" + list(detector_registry()) +
+           "  --landmarks NAME     default " + d.landmarker + "; one of\n" + list(landmarker_registry()) +
+           "  --embedder NAME      default " + d.embedder + "; one of (galleries hold one embedder's descriptors)\n" +
+           list(embedder_registry()) +
+           "  --align NAME         the embedder's alignment (face_recognition_model: dlib, the default, or faceapi:\n"
+           "                       face-api.js's crop, with which lfr reproduces face-api exactly)\n"
+           "  --input-size N       detector input size where it has a choice (tiny: a multiple of 32, default 416)\n"
+           "  --min-face N         mtcnn: the smallest face side in pixels to look for\n"
+           "  --score T            minimum detection score (default: the detector's reference value)\n"
+           "  --max-faces N        at most N faces per image (default 100)\n"
+           "  --threshold T        same person when the descriptor distance is below T (default: the embedder's)\n"
+           "  --jpeg NAME          JPEG decoder: stb (default: chroma interpolated, as libjpeg does) or jpeg-js\n"
+           "                       (exactly the pixels face-api and Human decode under Node; the default with\n"
+           "                       --align faceapi, so that mode reproduces face-api from the JPEG files)\n";
 }
 
-// Takes the pipeline options out of args.
-inline PipelineOptions pipeline_options(Args& args) {
+// The registry name an option names (canonical name or alias), or a usage error listing the choices.
+template <class Stage>
+std::string stage_option(Args& args, const std::string& option, const std::vector<StageEntry<Stage>>& registry,
+                         const std::string& fallback) {
+    const std::string v = args.value(option, fallback);
+    const StageEntry<Stage>* e = find_stage(registry, v);
+    if (!e) throw UsageError(option + " must be " + stage_names(registry) + ", not '" + v + "'");
+    return e->name;
+}
+
+// Takes the pipeline options out of args. With a gallery that exists and no --embedder, the embedder
+// is the one the gallery was made with, so galleries keep working when the default changes.
+inline PipelineOptions pipeline_options(Args& args, const std::string& gallery = "") {
     PipelineOptions o;
     const char* env = std::getenv("LFR_MODELS");
     o.models_dir = args.value("--models", env && *env ? env : "models");
-
-    const std::string det = args.value("--detector", "tiny");
-    const std::optional<Detector> detector = detector_from_name(det);
-    if (!detector) throw UsageError("--detector must be tiny, blazeface-back, blazeface-front or ssd, not '" + det + "'");
-    o.detector = *detector;
+    o.detector = stage_option(args, "--detector", detector_registry(), o.detector);
+    o.landmarker = stage_option(args, "--landmarks", landmarker_registry(), o.landmarker);
+    struct stat st {};
+    if (!gallery.empty() && ::stat(gallery.c_str(), &st) == 0 && st.st_size > 0)
+        o.embedder = Gallery::open(gallery, "", 0, GalleryOptions{true, false, 5000}).embedder();
+    o.embedder = stage_option(args, "--embedder", embedder_registry(), o.embedder);
+    o.alignment = args.value("--align", "");
 
     o.detector_input = args.int_value("--input-size", o.detector_input);
-    usage_check(o.detector_input >= 32 && o.detector_input % 32 == 0 && o.detector_input <= 4096,
+    usage_check(o.detector_input == 0 || (o.detector_input >= 32 && o.detector_input % 32 == 0 && o.detector_input <= 4096),
                 "--input-size must be a multiple of 32 between 32 and 4096, not " + std::to_string(o.detector_input));
+    o.min_face = args.int_value("--min-face", o.min_face);
+    usage_check(o.min_face >= 0, "--min-face must not be negative");
     o.score_threshold = args.float_value("--score", o.score_threshold);
     usage_check(o.score_threshold < 0 || o.score_threshold <= 1, "--score must lie in [0, 1]");
     o.max_faces = args.int_value("--max-faces", o.max_faces);
     usage_check(o.max_faces >= 1, "--max-faces must be at least 1");
-    o.tiny_landmarks = args.flag("--tiny-landmarks");
-
-    const std::string align = args.value("--align", "dlib");
-    if (align == "dlib") o.alignment = Alignment::Dlib;
-    else if (align == "faceapi") o.alignment = Alignment::FaceApi;
-    else throw UsageError("--align must be dlib or faceapi, not '" + align + "'");
-
-    o.embedder = embedder_option(args);
-    o.match_threshold = args.float_value("--threshold", default_match_threshold(o.embedder));
-    usage_check(o.match_threshold > 0, "--threshold must be positive");
+    o.match_threshold = args.float_value("--threshold", o.match_threshold);
+    usage_check(o.match_threshold == -1 || o.match_threshold > 0, "--threshold must be positive");
     return o;
 }
 
 // --jpeg NAME, taken out of args: stb, or jpeg-js when the pipeline is in face-api's mode.
 inline JpegDecoder jpeg_option(Args& args, const PipelineOptions& o) {
-    const JpegDecoder fallback = o.alignment == Alignment::FaceApi ? JpegDecoder::JpegJs : JpegDecoder::Stb;
+    const JpegDecoder fallback = o.faceapi_mode() ? JpegDecoder::JpegJs : JpegDecoder::Stb;
     const std::string d = args.value("--jpeg", jpeg_decoder_name(fallback));
     const std::optional<JpegDecoder> decoder = jpeg_decoder_from_name(d);
     if (!decoder) throw UsageError("--jpeg must be stb or jpeg-js, not '" + d + "'");
@@ -79,9 +92,14 @@ inline JpegDecoder jpeg_option(Args& args, const PipelineOptions& o) {
 
 // The model files a pipeline with these options reads.
 inline std::vector<std::string> pipeline_model_files(const PipelineOptions& o) {
-    return {o.models_dir + "/" + detector_name(o.detector) + ".lfr",
-            o.models_dir + "/" + (o.tiny_landmarks ? "face_landmark_68_tiny" : "face_landmark_68") + ".lfr",
-            o.models_dir + "/" + embedder_name(o.embedder) + ".lfr"};
+    std::vector<std::string> files;
+    auto add = [&](const auto& entry) {
+        for (const std::string& m : entry.models) files.push_back(o.models_dir + "/" + m + ".lfr");
+    };
+    add(stage_entry(detector_registry(), o.detector, "detector"));
+    add(stage_entry(landmarker_registry(), o.landmarker, "landmarker"));
+    add(stage_entry(embedder_registry(), o.embedder, "embedder"));
+    return files;
 }
 
 // Loads the models, first checking that they are there at all (the usual first-run mistake).

@@ -32,7 +32,7 @@ bool have_files(const std::vector<path>& paths) {
 PipelineOptions faceres_options() {
     PipelineOptions o;
     o.models_dir = models_dir().string();
-    o.embedder = Embedder::FaceRes;
+    o.embedder = "faceres";
     return o;
 }
 
@@ -48,13 +48,8 @@ double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
 }  // namespace
 
 TEST_CASE("faceres pipeline: options, names and thresholds") {
-    CHECK(std::string(embedder_name(Embedder::FaceRecognition)) == "face_recognition_model");
-    CHECK(std::string(embedder_name(Embedder::FaceRes)) == "faceres");
-    CHECK(embedder_descriptor_size(Embedder::FaceRecognition) == 128);
-    CHECK(embedder_descriptor_size(Embedder::FaceRes) == 1024);
-    CHECK(default_match_threshold(Embedder::FaceRecognition) == doctest::Approx(0.6));
-    CHECK(default_match_threshold(Embedder::FaceRes) == doctest::Approx(10.0));
-    CHECK(PipelineOptions{}.embedder == Embedder::FaceRecognition);
+    CHECK(find_stage(embedder_registry(), "faceres") != nullptr);
+    CHECK(find_stage(embedder_registry(), "face_recognition_model") != nullptr);
     // Human's similarity: 0.5 at Euclidean distance 10, 1 for identical, clamped to 0 far away.
     CHECK(human_similarity(0) == 1.f);
     CHECK(human_similarity(10) == doctest::Approx(0.5));
@@ -116,10 +111,11 @@ TEST_CASE("faceres pipeline: Human's pre-processing against the reference's face
 // Both detectors: BlazeFace-back gives Human's own boxes (crop scale 1.4), tiny_face_detector its larger
 // boxes (crop scale 1.16).
 TEST_CASE("faceres pipeline: descriptors, age and gender on the sample photos") {
-    for (const Detector det : {Detector::BlazeFaceBack, Detector::TinyFace}) {
-        const std::string det_name = detector_name(det);
+    for (const std::string det : {"blazeface-back", "tiny_face_detector"}) {
+        const std::string& det_name = det;
+        const bool tiny = det == "tiny_face_detector";
         CAPTURE(det_name);
-        if (!have_files({models_dir() / (std::string(detector_name(det)) + ".lfr"),
+        if (!have_files({models_dir() / (det + ".lfr"),
                          models_dir() / "face_landmark_68.lfr", models_dir() / "faceres.lfr"}))
             return;
         PipelineOptions o = faceres_options();
@@ -129,7 +125,7 @@ TEST_CASE("faceres pipeline: descriptors, age and gender on the sample photos") 
         CHECK(std::string(faces.embedder_name()) == "faceres");
         CHECK(faces.match_threshold() == doctest::Approx(kFaceResDistanceThreshold));
         CHECK(faces.options().faceres_face_size == 256);
-        CHECK(faces.options().faceres_crop_scale == doctest::Approx(det == Detector::TinyFace ? 1.16 : 1.4));
+        CHECK(faces.options().faceres_crop_scale == doctest::Approx(tiny ? 1.16 : 1.4));
         const Model faceres = Model::load((models_dir() / "faceres.lfr").string());
 
         std::vector<float> different;  // between two faces of one photo: different people
@@ -150,7 +146,7 @@ TEST_CASE("faceres pipeline: descriptors, age and gender on the sample photos") 
                 CHECK(f.gender_score <= 0.99f);
 
                 // Wiring: models/faceres.lfr run by hand on Human's crop of the same box.
-                const Box box = human_crop_box(f.detection.box, o.detector == Detector::TinyFace ? 1.16 : 1.4);
+                const Box box = human_crop_box(f.detection.box, tiny ? 1.16 : 1.4);
                 const Tensor crop = human_face_crop(img, box, 256);
                 Tensor x(Shape{1, 224, 224, 3});
                 resize_bilinear(crop.values.data(), 1, 256, 256, 3, x.values.data(), 224, 224, false, false);
@@ -178,7 +174,7 @@ TEST_CASE("faceres pipeline: descriptors, age and gender on the sample photos") 
         std::sort(different.begin(), different.end());
         MESSAGE("faceres with " << det_name << ": different faces at Euclidean distance "
                                 << different.front() << " .. " << different.back());
-        if (det == Detector::BlazeFaceBack) {
+        if (!tiny) {
             CHECK(different.front() > faces.match_threshold());
         } else {
             // tiny's boxes separate less: 2 of 23 pairs fall below 10 (8.4: two cheek-to-cheek faces of
@@ -197,8 +193,8 @@ TEST_CASE("faceres pipeline: the default embedder is unchanged") {
     PipelineOptions o;
     o.models_dir = models_dir().string();
     const Pipeline faces(o);
-    CHECK(faces.descriptor_size() == Pipeline::kDescriptorSize);
-    CHECK(std::string(faces.embedder_name()) == Pipeline::kEmbedderName);
+    CHECK(faces.descriptor_size() == 128);
+    CHECK(faces.embedder_name() == "face_recognition_model");
     CHECK(faces.match_threshold() == doctest::Approx(kFaceApiDistanceThreshold));
     const std::vector<Face> got = faces.embed(sample("sample1.png"));
     REQUIRE(!got.empty());

@@ -81,7 +81,7 @@ int match_by_iou(const Box& ref, const std::vector<Box>& boxes) {
 
 PipelineOptions blazeface_options() {
     PipelineOptions o = faceapi_options();
-    o.detector = Detector::BlazeFaceBack;
+    o.detector = "blazeface-back";
     o.score_threshold = 0.2f;
     o.nms_iou = 0.1f;
     o.max_faces = 20;
@@ -187,7 +187,7 @@ TEST_CASE("pipeline stage 2: detect_boxes from pixels") {
     const Pipeline tiny(faceapi_options());
     const Pipeline blaze(blazeface_options());
     PipelineOptions ssd_options = faceapi_options();  // face-api's SsdMobilenetv1Options defaults
-    ssd_options.detector = Detector::SsdMobilenetV1;
+    ssd_options.detector = "ssd_mobilenetv1";
     ssd_options.nms_iou = -1;  // its own 0.5
     const Pipeline ssd(ssd_options);
     double tb = 0, ts = 0, tk = 0, bb = 0, bs = 0, bk = 0, sb = 0, ss = 0, sk = 0;

@@ -82,12 +82,13 @@ inline double descriptor_distance(const std::vector<float>& a, const json& ref) 
 inline PipelineOptions faceapi_options() {
     PipelineOptions o;
     o.models_dir = models_dir().string();
-    o.detector = Detector::TinyFace;
+    o.detector = "tiny_face_detector";
     o.detector_input = 416;
     o.score_threshold = 0.5f;
     o.nms_iou = 0.4f;
-    o.tiny_landmarks = false;
-    o.alignment = Alignment::FaceApi;
+    o.landmarker = "face_landmark_68";
+    o.embedder = "face_recognition_model";
+    o.alignment = "faceapi";
     return o;
 }
 

@@ -33,6 +33,7 @@
 #include <sqlite3.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -182,10 +183,13 @@ public:
     // Creates the gallery at `path` (unless options say not to) or opens it. `embedder` names the model
     // whose descriptors it holds and `dim` their length; an existing gallery made with another embedder or
     // dim is refused.
+    // embedder "" and dim 0: an existing gallery, whatever embedder made it (embedder() and dim() then
+    // say which), so that a command on a gallery can use the embedder the gallery was made with.
     static Gallery open(const std::string& path, const std::string& embedder, int dim,
                         const GalleryOptions& options = {}) {
-        LFR_CHECK(!embedder.empty(), path + ": gallery needs an embedder name");
-        LFR_CHECK(dim > 0, path + ": descriptor size must be positive, not " + std::to_string(dim));
+        const bool adopt = embedder.empty() && dim == 0;
+        LFR_CHECK(adopt || !embedder.empty(), path + ": gallery needs an embedder name");
+        LFR_CHECK(adopt || dim > 0, path + ": descriptor size must be positive, not " + std::to_string(dim));
         Gallery g;
         g.path_ = path;
         g.embedder_ = embedder;
@@ -515,6 +519,7 @@ private:
             }
         }
         if (tables.empty()) {
+            LFR_CHECK(!embedder_.empty(), path_ + ": no gallery here (empty or missing file), and no embedder given to make one");
             LFR_CHECK(!read_only_, path_ + ": no gallery here (empty or missing file) and it was opened read-only");
             create_schema();
         }
@@ -570,6 +575,13 @@ private:
                       std::to_string(gallery_detail::kSchemaVersion) +
                       (version > gallery_detail::kSchemaVersion ? " (made by a newer lfr)" : ""));
         const std::string made_with = meta("embedder"), made_dim = meta("dim");
+        if (embedder_.empty()) {  // open(path, "", 0): adopt the gallery's embedder
+            embedder_ = made_with;
+            dim_ = std::atoi(made_dim.c_str());
+            LFR_CHECK(dim_ > 0, path_ + ": lfr gallery records descriptor size " + gallery_detail::quoted(made_dim) +
+                                    ": the file is damaged");
+            return;
+        }
         if (made_with != embedder_ || made_dim != std::to_string(dim_))
             throw Error(path_ + " was made with " + made_with + " (" + made_dim + "-d); this query uses " + embedder_ +
                         " (" + std::to_string(dim_) + "-d)");

@@ -1,0 +1,46 @@
+// PipelineOptions: which stages a Pipeline composes (by registry name, see lfr/face/stages/registry.h)
+// and the knobs they read. Every field has a default that `lfr models` and the README explain.
+#pragma once
+#include <string>
+
+namespace lfr {
+
+struct PipelineOptions {
+    std::string models_dir = "models";
+    // Stage names (or their short aliases) from the registry.
+    std::string detector = "tiny_face_detector";
+    std::string landmarker = "face_landmark_68";
+    std::string embedder = "face_recognition_model";
+    // The embedder's alignment: "" for its default. face_recognition_model: "dlib" (dlib's face chip)
+    // or "faceapi" (face-api's crop: with it the pipeline reproduces face-api exactly).
+    std::string alignment;
+
+    int detector_input = 0;          // the detector's input side where it has a choice (tiny: multiple of 32); 0: its default
+    float score_threshold = -1;      // < 0: the detector's reference default, for every face
+    // embed_subject() looks for the one face a portrait is about at this lower threshold (< 0: the
+    // detector's own subject threshold, e.g. tiny 0.1, which finds a face in all but 40 of LFW's 3,811
+    // images where 0.5 misses 577). The box nearest the centre wins, whatever its score.
+    float subject_score_threshold = -1;
+    float nms_iou = -1;              // < 0: the detector's reference default
+    int max_faces = 100;
+    int min_face = 0;                // MTCNN: smallest face side in pixels to look for; 0: its default
+
+    // Two steps on top of face-api's stages, not used with alignment "faceapi" (face-api's pipeline stays
+    // exact). Each is worth about +0.05..0.2 points of LFW accuracy with face_recognition_model.
+    bool refine_landmarks = true;    // 68-point nets: run again on the box re-centred on the first landmarks
+    bool mirror_average = true;      // descriptor = mean of the aligned crop's and its mirror image's
+
+    // Same person when distance() is below this; < 0: the embedder's default (the Pipeline resolves it:
+    // Pipeline::match_threshold() is the value in use).
+    float match_threshold = -1;
+
+    // faceres only: the side of Human's face tensor (0: 128 after blazeface-front, else 256), and the crop
+    // scale around the detection box (0: Human's 1.4 for BlazeFace-sized boxes, divided by the detector's
+    // box_scale(): tiny 1.16, ssd 1.27).
+    int faceres_face_size = 0;
+    float faceres_crop_scale = 0;
+
+    bool faceapi_mode() const { return alignment == "faceapi"; }
+};
+
+}  // namespace lfr

@@ -1,0 +1,76 @@
+// The three kinds of stage a Pipeline composes. Each model family implements one of them in its own
+// file under lfr/face/stages/ (preprocessing, decoding, alignment template, distance and default
+// threshold included) and adds one line to registry.h. Stages hold only immutable loaded models and
+// make their sessions per call, so one stage may serve several threads at once.
+#pragma once
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "lfr/core/tensor.h"
+#include "lfr/face/options.h"
+#include "lfr/face/types.h"
+#include "lfr/format/model_file.h"
+#include "lfr/image/image.h"
+
+namespace lfr {
+
+class FaceDetector {
+public:
+    virtual ~FaceDetector() = default;
+    // Face boxes (with keypoints where the model gives them), best first, in image pixels, at this
+    // score threshold (< 0: default_score_threshold()).
+    virtual std::vector<Detection> detect(const Image& img, float score_threshold) const = 0;
+    // The reference runtime's threshold, and the lower one used to find the subject of a portrait.
+    virtual float default_score_threshold() const = 0;
+    virtual float subject_score_threshold() const = 0;
+    // The side of the network input (for reports; MTCNN: its first pyramid level's PNet input).
+    virtual int input_size() const = 0;
+    // This detector's typical box side relative to BlazeFace's on the same face (for crops that were
+    // defined on BlazeFace boxes, e.g. faceres'); 1 where not measured.
+    virtual float box_scale() const { return 1.f; }
+};
+
+class Landmarker {
+public:
+    virtual ~Landmarker() = default;
+    // One Face per detection whose crop lies in the image (others are dropped), landmarks filled in.
+    virtual std::vector<Face> locate(const Image& img, const std::vector<Detection>& dets) const = 0;
+    virtual int points() const = 0;  // 68 (iBUG layout) or 5 (eyes, nose, mouth corners, image-left first)
+};
+
+class FaceEmbedder {
+public:
+    virtual ~FaceEmbedder() = default;
+    virtual int descriptor_size() const = 0;
+    // Same person when the Euclidean distance between two descriptors is below this. (Embedders trained
+    // with an angular loss give unit-length descriptors, so this is also a cosine threshold:
+    // d^2 = 2 - 2 cos.)
+    virtual float default_threshold() const = 0;
+    virtual bool needs_landmarks() const { return true; }
+    // Fills Face::descriptor (and attributes the model gives) for every face, one batched run.
+    virtual void embed(const Image& img, std::vector<Face>& faces) const = 0;
+    // The network input for one face [1,S,S,3], for drawing or debugging the alignment.
+    virtual Tensor aligned_crop(const Image& img, const Face& face) const = 0;
+};
+
+// models_dir/NAME.lfr
+inline Model load_stage_model(const PipelineOptions& o, const std::string& name) {
+    return Model::load(o.models_dir + "/" + name + ".lfr");
+}
+
+inline void check_image(const Image& img) {
+    LFR_CHECK(img.width > 0 && img.height > 0 && img.rgb.size() == size_t(img.width) * size_t(img.height) * 3,
+              "empty or malformed image (" + std::to_string(img.width) + "x" + std::to_string(img.height) + ")");
+}
+
+// Copies batch slot `from` mirrored left-right into slot `to` ([N,S,S,C]).
+inline void mirror_slot(Tensor& batch, int64_t from, int64_t to) {
+    const int64_t h = batch.shape[1], w = batch.shape[2], c = batch.shape[3], per = h * w * c;
+    const float* src = batch.values.data() + from * per;
+    float* dst = batch.values.data() + to * per;
+    for (int64_t r = 0; r < h; ++r)
+        for (int64_t x = 0; x < w; ++x) std::copy_n(src + (r * w + w - 1 - x) * c, c, dst + (r * w + x) * c);
+}
+
+}  // namespace lfr
