@@ -267,6 +267,26 @@ inline void warp_affine_into(const Image& img, const Affine& chip_to_image, Tens
         }
 }
 
+// chip -> image affine that resizes the region `box` (pixel edges, may reach outside the image) to an
+// out_w x out_h chip, pixel centres to pixel centres (OpenCV's INTER_LINEAR resize geometry). With
+// warp_affine_into this is a crop-and-resize whose outside reads black.
+inline Affine box_to_chip(const Box& box, int out_w, int out_h) {
+    LFR_CHECK(out_w > 0 && out_h > 0, "box_to_chip: empty chip");
+    Affine t;
+    t.a = double(box.x2 - box.x1) / out_w, t.b = 0, t.c = box.x1 + 0.5 * t.a - 0.5;
+    t.d = 0, t.e = double(box.y2 - box.y1) / out_h, t.f = box.y1 + 0.5 * t.e - 0.5;
+    return t;
+}
+
+// The square a letterboxed input shows of a w x h image: the image scaled to fit, centred, black
+// around it (MediaPipe's keep_aspect_ratio). box_to_chip(letterbox_box(w, h), S, S) makes the S x S
+// input; a point at fraction (u, v) of the input lies at box.x1 + u * side, box.y1 + v * side.
+inline Box letterbox_box(int w, int h) {
+    const double side = std::max(w, h);
+    const double x1 = (w - side) / 2, y1 = (h - side) / 2;
+    return {float(x1), float(y1), float(x1 + side), float(y1 + side)};
+}
+
 inline Tensor warp_affine(const Image& img, const Affine& chip_to_image, int out_w, int out_h) {
     LFR_CHECK(out_w > 0 && out_h > 0, "warp_affine: empty output");
     Tensor t(Shape{1, out_h, out_w, 3});

@@ -100,4 +100,37 @@ inline std::vector<int> nms_tf(const std::vector<Box>& boxes, const std::vector<
     return selected;
 }
 
+// MediaPipe's weighted NMS (NonMaxSuppressionCalculator, WEIGHTED): the best remaining detection and
+// every remaining one overlapping it by IoU > iou_threshold form a cluster; the cluster becomes one
+// detection whose box and keypoints are the score-weighted mean of its members', scored as its best.
+// Detections come back best first.
+inline std::vector<Detection> nms_weighted(std::vector<Detection> dets, double iou_threshold, size_t max_outputs) {
+    std::stable_sort(dets.begin(), dets.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
+    std::vector<Detection> out;
+    std::vector<bool> used(dets.size(), false);
+    for (size_t i = 0; i < dets.size() && out.size() < max_outputs; ++i) {
+        if (used[i]) continue;
+        Detection merged = dets[i];
+        double wsum = 0, x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+        std::vector<double> kp(dets[i].keypoints.size() * 2, 0.0);
+        for (size_t j = i; j < dets.size(); ++j) {
+            if (used[j] || iou_tf(dets[i].box, dets[j].box) <= iou_threshold) continue;
+            used[j] = true;
+            const double w = dets[j].score;
+            wsum += w;
+            x1 += w * dets[j].box.x1, y1 += w * dets[j].box.y1, x2 += w * dets[j].box.x2, y2 += w * dets[j].box.y2;
+            for (size_t k = 0; k < kp.size() / 2 && k < dets[j].keypoints.size(); ++k)
+                kp[2 * k] += w * dets[j].keypoints[k].x, kp[2 * k + 1] += w * dets[j].keypoints[k].y;
+        }
+        used[i] = true;
+        if (wsum > 0) {
+            merged.box = {float(x1 / wsum), float(y1 / wsum), float(x2 / wsum), float(y2 / wsum)};
+            for (size_t k = 0; k < merged.keypoints.size(); ++k)
+                merged.keypoints[k] = {float(kp[2 * k] / wsum), float(kp[2 * k + 1] / wsum)};
+        }
+        out.push_back(std::move(merged));
+    }
+    return out;
+}
+
 }  // namespace lfr

@@ -11,6 +11,7 @@
 // each network in one batched run. The stages are immutable and every call makes its own sessions,
 // so one Pipeline may be used from several threads at once.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -93,17 +94,17 @@ public:
     std::vector<Face> embed(const Image& img) const { return add_descriptors(img, detect(img)); }
 
     // Stages 1-3 for the one face a portrait is about (verify, enroll, LFW pairs): detection at
-    // subject_score_threshold, the box nearest the image centre, its landmarks and descriptor.
+    // subject_score_threshold, the box nearest the image centre, its landmarks and descriptor. When no
+    // face is found, the photo may be a tight crop (a face filling the picture, as ID photos and CFP's):
+    // the search is repeated once with a black border of a quarter of the longer side around it.
     // std::nullopt when no face is found; faces_found, when given, receives the number of boxes
     // (more than one: the photo may not be a portrait, and the choice may not be the one meant).
     std::optional<Face> embed_subject(const Image& img, int* faces_found = nullptr) const {
-        const std::vector<Detection> dets = detect_boxes(img, opt_.subject_score_threshold);
-        if (faces_found) *faces_found = int(dets.size());
-        const int k = main_face(dets, img.width, img.height);
-        if (k < 0) return std::nullopt;
-        std::vector<Face> faces = add_landmarks(img, {dets[size_t(k)]});
-        if (faces.empty()) return std::nullopt;
-        return add_descriptors(img, std::move(faces))[0];
+        if (std::optional<Face> f = subject_in(img, faces_found)) return f;
+        const int border = std::max(img.width, img.height) / 4;
+        std::optional<Face> f = subject_in(with_border(img, border), faces_found);
+        if (f) shift_face(*f, -float(border), -float(border));
+        return f;
     }
 
     // Stage 3 for faces that already have landmarks (where the embedder needs them): one batched run.
@@ -123,6 +124,31 @@ public:
     }
 
 private:
+    std::optional<Face> subject_in(const Image& img, int* faces_found) const {
+        const std::vector<Detection> dets = detect_boxes(img, opt_.subject_score_threshold);
+        if (faces_found) *faces_found = int(dets.size());
+        const int k = main_face(dets, img.width, img.height);
+        if (k < 0) return std::nullopt;
+        std::vector<Face> faces = add_landmarks(img, {dets[size_t(k)]});
+        if (faces.empty()) return std::nullopt;
+        return add_descriptors(img, std::move(faces))[0];
+    }
+
+    static Image with_border(const Image& img, int border) {
+        check_image(img);
+        Image out(img.width + 2 * border, img.height + 2 * border);
+        for (int y = 0; y < img.height; ++y)
+            std::copy_n(img.at(0, y), size_t(img.width) * 3, out.at(border, y + border));
+        return out;
+    }
+
+    static void shift_face(Face& f, float dx, float dy) {
+        Box& b = f.detection.box;
+        b = {b.x1 + dx, b.y1 + dy, b.x2 + dx, b.y2 + dy};
+        for (Point& p : f.detection.keypoints) p = {p.x + dx, p.y + dy};
+        for (Point& p : f.landmarks) p = {p.x + dx, p.y + dy};
+    }
+
     PipelineOptions opt_;
     std::shared_ptr<const FaceDetector> detector_;
     std::shared_ptr<const Landmarker> landmarker_;

@@ -7,12 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "lfr/face/stages/blazeface_full.h"
 #include "lfr/face/stages/blazeface_human.h"
 #include "lfr/face/stages/face_landmark_68.h"
 #include "lfr/face/stages/face_recognition_model.h"
 #include "lfr/face/stages/faceres.h"
+#include "lfr/face/stages/mobilefacenet.h"
+#include "lfr/face/stages/mtcnn.h"
 #include "lfr/face/stages/ssd_mobilenetv1.h"
 #include "lfr/face/stages/tiny_face_detector.h"
+#include "lfr/face/stages/ultralight.h"
 
 namespace lfr {
 
@@ -44,6 +48,12 @@ inline const std::vector<StageEntry<FaceDetector>>& detector_registry() {
          [](const PipelineOptions& o) -> std::shared_ptr<const FaceDetector> {
              return make_stage<HumanBlazeFaceDetector>(o, "blazeface-front", 128);
          }},
+        {"blazeface-full", {}, "MediaPipe's BlazeFace full-range, 192, letterboxed, 6 keypoints: small and distant faces", {"blazeface-full"},
+         [](const PipelineOptions& o) -> std::shared_ptr<const FaceDetector> { return make_stage<BlazeFaceFullDetector>(o); }},
+        {"ultralight", {"rfb320"}, "Linzaer's Ultra-Light RFB-320 (MIT), 320x240: small, fast, finds most faces", {"ultralight"},
+         [](const PipelineOptions& o) -> std::shared_ptr<const FaceDetector> { return make_stage<UltraLightDetector>(o); }},
+        {"mtcnn", {}, "MTCNN cascade (PNet pyramid, RNet, ONet; --min-face), 5 keypoints", {"mtcnn-pnet", "mtcnn-rnet", "mtcnn-onet"},
+         [](const PipelineOptions& o) -> std::shared_ptr<const FaceDetector> { return make_stage<MtcnnDetector>(o); }},
     };
     return r;
 }
@@ -58,6 +68,8 @@ inline const std::vector<StageEntry<Landmarker>>& landmarker_registry() {
          [](const PipelineOptions& o) -> std::shared_ptr<const Landmarker> {
              return make_stage<FaceLandmark68>(o, "face_landmark_68_tiny");
          }},
+        {"mtcnn-onet", {"onet"}, "MTCNN's ONet: 5 points (eyes, nose, mouth corners) on any detector's box", {"mtcnn-onet"},
+         [](const PipelineOptions& o) -> std::shared_ptr<const Landmarker> { return make_stage<MtcnnOnetLandmarker>(o); }},
     };
     return r;
 }
@@ -70,6 +82,8 @@ inline const std::vector<StageEntry<FaceEmbedder>>& embedder_registry() {
          [](const PipelineOptions& o) -> std::shared_ptr<const FaceEmbedder> {
              return make_stage<FaceResEmbedder>(o, "faceres");
          }},
+        {"mobilefacenet", {}, "MobileFaceNet (MS1M-trained: research use): 192-d unit vectors, ArcFace 5-point crop, same below 1.1", {"mobilefacenet"},
+         [](const PipelineOptions& o) -> std::shared_ptr<const FaceEmbedder> { return make_stage<MobileFaceNetEmbedder>(o); }},
     };
     return r;
 }

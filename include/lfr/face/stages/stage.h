@@ -11,6 +11,7 @@
 #include "lfr/face/options.h"
 #include "lfr/face/types.h"
 #include "lfr/format/model_file.h"
+#include "lfr/graph/executor.h"
 #include "lfr/image/image.h"
 
 namespace lfr {
@@ -62,6 +63,37 @@ inline Model load_stage_model(const PipelineOptions& o, const std::string& name)
 inline void check_image(const Image& img) {
     LFR_CHECK(img.width > 0 && img.height > 0 && img.rgb.size() == size_t(img.width) * size_t(img.height) * 3,
               "empty or malformed image (" + std::to_string(img.width) + "x" + std::to_string(img.height) + ")");
+}
+
+// Runs a single-input model on x [N,...] when the model takes a fixed batch B (TFLite files often do):
+// in chunks of B, the last one zero-padded; outputs concatenated back to N rows. Any batch: one run.
+inline std::vector<Tensor> run_batched(const Model& model, const Tensor& x) {
+    Session s(model);
+    const int64_t b = model.graph().tensors[size_t(model.graph().inputs.at(0))].shape[0];
+    const int64_t n = x.shape[0];
+    if (b <= 0 || b == n) return s.run({x.view()});
+    const int64_t per = x.shape.numel() / n;
+    std::vector<Tensor> outs;
+    Shape cs = x.shape;
+    cs[0] = b;
+    Tensor chunk(cs);
+    for (int64_t at = 0; at < n; at += b) {
+        const int64_t m = std::min(b, n - at);
+        std::fill(chunk.values.begin(), chunk.values.end(), 0.f);
+        std::copy_n(x.values.data() + at * per, m * per, chunk.values.data());
+        std::vector<Tensor> got = s.run({chunk.view()});
+        if (outs.empty())
+            for (const Tensor& t : got) {
+                Shape os = t.shape;
+                os[0] = n;
+                outs.emplace_back(os);
+            }
+        for (size_t k = 0; k < got.size(); ++k) {
+            const int64_t row = got[k].shape.numel() / b;
+            std::copy_n(got[k].values.data(), m * row, outs[k].values.data() + at * row);
+        }
+    }
+    return outs;
 }
 
 // Copies batch slot `from` mirrored left-right into slot `to` ([N,S,S,C]).

@@ -1,0 +1,57 @@
+// Linzaer's Ultra-Light-Fast-Generic-Face-Detector-1MB, RFB-320 (MIT, (c) 2019 linzai), as shipped in
+// faceplugin-face-recognition-js as fr_detect.onnx (BatchNorm folded; its box decoding is inside the
+// graph) as a detector stage, with Linzaer's own pre/post-processing (detect_imgs_onnx.py):
+//  - input: the image stretched to 320x240, RGB, (v - 127) / 128;
+//  - outputs: scores [1,4420,2] (softmaxed; [.,1] is "face"), boxes [1,4420,4] corners in 0..1;
+//  - kept at score > 0.7, hard NMS at IoU 0.3, boxes scaled to the image.
+// (The npm package feeds BGR by mistake, see ZOO.md; the network was trained on RGB.)
+#pragma once
+#include <algorithm>
+
+#include "lfr/face/align.h"
+#include "lfr/face/nms.h"
+#include "lfr/face/stages/stage.h"
+#include "lfr/graph/executor.h"
+
+namespace lfr {
+
+class UltraLightDetector : public FaceDetector {
+public:
+    static constexpr int kW = 320, kH = 240;
+    explicit UltraLightDetector(const PipelineOptions& o)
+        : model_(load_stage_model(o, "ultralight")), max_faces_(o.max_faces), iou_(o.nms_iou >= 0 ? o.nms_iou : 0.3f) {}
+
+    std::vector<Detection> detect(const Image& img, float score_threshold) const override {
+        check_image(img);
+        const float thr = score_threshold >= 0 ? score_threshold : default_score_threshold();
+        Tensor x(Shape{1, kH, kW, 3});
+        warp_affine_into(img, box_to_chip(Box{0, 0, float(img.width), float(img.height)}, kW, kH), x.view(), 0);
+        for (float& v : x.values) v = (v - 127.f) / 128.f;
+        Session s(model_);
+        const auto out = s.run({x.view()});
+        LFR_CHECK(out.size() == 2 && out[0].values.size() % 2 == 0 && out[1].values.size() == out[0].values.size() * 2,
+                  "ultralight: expected outputs scores [1,N,2] and boxes [1,N,4]");
+        const size_t n = out[0].values.size() / 2;
+        std::vector<Box> boxes(n);
+        std::vector<float> scores(n);
+        for (size_t i = 0; i < n; ++i) {
+            const float* b = out[1].values.data() + i * 4;
+            boxes[i] = {b[0] * img.width, b[1] * img.height, b[2] * img.width, b[3] * img.height};
+            scores[i] = out[0].values[i * 2 + 1];
+        }
+        std::vector<Detection> dets;
+        for (int k : nms_tf(boxes, scores, max_faces_, iou_, thr, /*suppress_at_threshold=*/false))
+            dets.push_back({boxes[size_t(k)], scores[size_t(k)], {}});
+        return dets;
+    }
+    float default_score_threshold() const override { return 0.7f; }
+    float subject_score_threshold() const override { return 0.3f; }
+    int input_size() const override { return kW; }
+
+private:
+    Model model_;
+    int max_faces_;
+    float iou_;
+};
+
+}  // namespace lfr
