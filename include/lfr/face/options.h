@@ -9,7 +9,7 @@ struct PipelineOptions {
     std::string models_dir = "models";
     // Stage names (or their short aliases) from the registry.
     std::string detector = "tiny_face_detector";
-    std::string landmarker = "face_landmark_68";
+    std::string landmarker;          // "": the embedder's own choice (face_recognition_model: face_landmark_68)
     std::string embedder = "face_recognition_model";
     // The embedder's alignment: "" for its default. face_recognition_model: "dlib" (dlib's face chip)
     // or "faceapi" (face-api's crop: with it the pipeline reproduces face-api exactly).
