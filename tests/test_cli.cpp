@@ -93,8 +93,10 @@ Result run_lfr(const std::string& args) {
 
 // Models and photos present? Otherwise a visible skip (or a failure under LFR_REQUIRE_MODELS).
 bool have_models() {
-    const bool ok = fs::exists(kModels + "/tiny_face_detector.lfr") && fs::exists(kModels + "/face_landmark_68.lfr") &&
-                    fs::exists(kModels + "/face_recognition_model.lfr") && fs::exists(photo(1)) && fs::exists(photo(2));
+    bool ok = fs::exists(photo(1)) && fs::exists(photo(2));
+    for (const char* m : {"tiny_face_detector", "face_landmark_68", "face_recognition_model", "mtcnn-pnet", "mtcnn-rnet",
+                          "mtcnn-onet", "mobilefacenet"})
+        ok = ok && fs::exists(kModels + "/" + m + ".lfr");
     if (!ok) {
         if (std::getenv("LFR_REQUIRE_MODELS")) FAIL("models/ or .cache/packages missing (run scripts/setup.sh)");
         MESSAGE("skipped: models/ or .cache/packages missing (run scripts/setup.sh)");
@@ -109,6 +111,7 @@ void check_one_error_line(const Result& r, const std::string& what) {
     CHECK(r.err.find(what) != std::string::npos);
 }
 
+// A face of the default pipeline: ONet's 5 points, MobileFaceNet's 192-d descriptor.
 void check_face(const json& face, bool descriptor) {
     REQUIRE(face.contains("box"));
     REQUIRE(face["box"].size() == 4);
@@ -116,10 +119,10 @@ void check_face(const json& face, bool descriptor) {
     CHECK(face["box"][1].get<double>() < face["box"][3].get<double>());
     CHECK(face["score"].get<double>() > 0);
     CHECK(face["score"].get<double>() <= 1);
-    REQUIRE(face["landmarks"].size() == 68);
+    REQUIRE(face["landmarks"].size() == 5);
     for (const json& p : face["landmarks"]) CHECK(p.size() == 2);
     CHECK(face.contains("descriptor") == descriptor);
-    if (descriptor) CHECK(face["descriptor"].size() == 128);
+    if (descriptor) CHECK(face["descriptor"].size() == 192);
 }
 
 }  // namespace
@@ -161,7 +164,7 @@ TEST_CASE("lfr detect/embed --json: one line per image with the documented field
             REQUIRE(!j["faces"].empty());
             for (const json& f : j["faces"]) check_face(f, false);
         }
-        CHECK(json::parse(out[1])["faces"].size() == 1);  // sample2: one woman
+        CHECK(json::parse(out[1])["faces"].size() == 2);  // sample2: the woman facing us and the one in profile
     }
     SUBCASE("embed, images from --list") {
         TempDir dir;
@@ -171,7 +174,7 @@ TEST_CASE("lfr detect/embed --json: one line per image with the documented field
         const auto out = lines(r.out);
         REQUIRE(out.size() == 1);
         const json j = json::parse(out[0]);
-        REQUIRE(j["faces"].size() == 1);
+        REQUIRE(j["faces"].size() == 2);
         check_face(j["faces"][0], true);
     }
     SUBCASE("face-api's mode reproduces face-api from the JPEG file (jpeg-js's pixels by default)") {
@@ -201,7 +204,7 @@ TEST_CASE("lfr detect/embed --json: one line per image with the documented field
         const Result r = run_lfr("detect " + quote(photo(2)));
         REQUIRE(r.rc == 0);
         CHECK(lines(r.out).size() == 1);
-        CHECK(r.out.find("1 face") != std::string::npos);
+        CHECK(r.out.find("2 faces") != std::string::npos);
     }
 }
 
@@ -232,7 +235,7 @@ TEST_CASE("lfr verify: the same photo twice is the same person at distance ~0") 
     const json j = json::parse(r.out);
     CHECK(j["distance"].get<double>() < 1e-4);
     CHECK(j["same"] == true);
-    CHECK(j["threshold"].get<double>() == doctest::Approx(0.6));
+    CHECK(j["threshold"].get<double>() == doctest::Approx(1.1));  // MobileFaceNet's
 
     r = run_lfr("verify " + quote(photo(2)) + " " + quote(photo(2)));
     CHECK(r.rc == 0);
