@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "lfr/graph/executor.h"
@@ -65,6 +66,7 @@ private:
     const TfliteOptions& opt_;
     std::vector<Val> vals_;  // per TFLite tensor
     ConvertedModel m_;
+    std::map<int32_t, Shape> input_shapes_;  // graph inputs at conversion: -1 dims made concrete
 
     static Shape shape_of(const std::vector<int32_t>& dims) {
         Shape s;
@@ -111,7 +113,7 @@ private:
         Val& v = vals_[size_t(id)];
         v.kind = Val::Runtime;
         v.id = m_.input(x.name, declared);
-        v.shape = concrete;
+        v.shape = input_shapes_[v.id] = concrete;
     }
 
     // ---- per-operator access -------------------------------------------------------------------
@@ -165,7 +167,10 @@ private:
     int32_t emit(const tfl::Operator& op, OpType type, std::vector<int32_t> inputs, Attrs attrs, const std::string& suffix = "") {
         const std::string name = t_.tensors[size_t(op.outputs[0])].name + suffix;
         std::vector<Shape> shapes;
-        for (int32_t id : inputs) shapes.push_back(id < 0 ? absent_shape() : m_.graph.tensors[size_t(id)].shape);
+        for (int32_t id : inputs) {
+            const auto in = input_shapes_.find(id);
+            shapes.push_back(id < 0 ? absent_shape() : in != input_shapes_.end() ? in->second : m_.graph.tensors[size_t(id)].shape);
+        }
         const int32_t out = m_.node(type, name, std::move(inputs), std::move(attrs));
         try {
             m_.graph.tensors[size_t(out)].shape = op_kernels(type).infer(m_.graph.nodes.back(), shapes);
