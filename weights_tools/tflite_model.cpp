@@ -68,6 +68,12 @@ private:
     ConvertedModel m_;
     std::map<int32_t, Shape> input_shapes_;  // graph inputs at conversion: -1 dims made concrete
 
+    // Tensors past 2^31 elements are refused before any size arithmetic can overflow.
+    static bool too_large(const Shape& s) {
+        uint64_t n = 1;
+        for (int d = 0; d < s.rank; ++d) n = std::min<uint64_t>(n * uint64_t(std::max<int64_t>(s.dim[d], 1)), uint64_t(1) << 32);
+        return n > (uint64_t(1) << 31);
+    }
     static Shape shape_of(const std::vector<int32_t>& dims) {
         Shape s;
         for (int32_t d : dims) s.dim[s.rank++] = d;
@@ -110,6 +116,7 @@ private:
                                                                         declared.str() + " has a dim that is not -1 or positive");
             if (concrete.dim[d] < 0) concrete.dim[d] = std::max<int64_t>(1, file.dim[d]);
         }
+        LFR_CHECK(!too_large(concrete), opt_.label + ": input " + x.name + " shape " + concrete.str() + " is too large");
         Val& v = vals_[size_t(id)];
         v.kind = Val::Runtime;
         v.id = m_.input(x.name, declared);
@@ -177,6 +184,8 @@ private:
         } catch (const Error& e) {
             fail(op, e.what());
         }
+        if (too_large(m_.graph.tensors[size_t(out)].shape))
+            fail(op, "output " + m_.graph.tensors[size_t(out)].shape.str() + " is too large");
         return out;
     }
     void set_output(const tfl::Operator& op, int32_t id) {
@@ -412,6 +421,12 @@ private:
             const fb::Vector s = options(op, tfl::ReshapeOptions).vector(0, 4);
             for (uint32_t k = 0; k < s.size(); ++k) a.ints.push_back(s.at<int32_t>(k));
         }
+        Shape target;  // checked here: the shape function multiplies the dims
+        for (int32_t d : a.ints) {
+            if (target.rank == kMaxRank) fail(op, "target rank over " + std::to_string(kMaxRank));
+            target.dim[target.rank++] = d;
+        }
+        if (too_large(target)) fail(op, "target shape " + target.str() + " is too large");
         set_output(op, emit(op, OpType::Reshape, {data(op, 0)}, a));
     }
 

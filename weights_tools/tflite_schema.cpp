@@ -32,7 +32,7 @@ size_t type_size(int8_t type) {
 
 }  // namespace
 
-const char* builtin_name(int32_t code) {
+std::string builtin_name(int32_t code) {
     static const std::pair<int32_t, const char*> names[] = {
         {ADD, "ADD"}, {AVERAGE_POOL_2D, "AVERAGE_POOL_2D"}, {CONCATENATION, "CONCATENATION"}, {CONV_2D, "CONV_2D"},
         {DEPTHWISE_CONV_2D, "DEPTHWISE_CONV_2D"}, {DEPTH_TO_SPACE, "DEPTH_TO_SPACE"}, {DEQUANTIZE, "DEQUANTIZE"},
@@ -49,9 +49,7 @@ const char* builtin_name(int32_t code) {
     };
     for (const auto& [c, n] : names)
         if (c == code) return n;
-    static thread_local std::string other;
-    other = "BUILTIN_" + std::to_string(code);
-    return other.c_str();
+    return "BUILTIN_" + std::to_string(code);
 }
 
 const char* type_name(int8_t type) {
@@ -122,12 +120,11 @@ Model read_model(const fb::Buffer& buf) {
             }
         }
         if (x.data && !x.sparse) {
-            int64_t n = 1;
-            for (int32_t d : x.shape) n *= d;  // rank <= 6 of int32 dims: no overflow
+            uint64_t n = 1;
+            for (int32_t d : x.shape) n = std::min<uint64_t>(n * uint64_t(d), uint64_t(1) << 32);  // saturate
             const size_t elem = type_size(x.type);
-            LFR_CHECK(elem && uint64_t(n) * elem == x.bytes, where + ": " + std::to_string(x.bytes) +
-                                                                 " bytes of data for " + type_name(x.type) +
-                                                                 " shape of " + std::to_string(n) + " elements");
+            LFR_CHECK(elem && n * elem == x.bytes, where + ": " + std::to_string(x.bytes) + " bytes of data for " +
+                                                       type_name(x.type) + " shape of " + std::to_string(n) + " elements");
         }
         m.tensors.push_back(std::move(x));
     }

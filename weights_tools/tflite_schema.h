@@ -19,7 +19,7 @@ enum Builtin : int32_t {
     MEAN = 40, SUB = 41, DIV = 42, EXP = 47, MAXIMUM = 55, MINIMUM = 57, NEG = 59, PADV2 = 60, SUM = 74,
     SQRT = 75, RSQRT = 76, REDUCE_MAX = 82, SQUARE = 92, LEAKY_RELU = 98, ABS = 101, DENSIFY = 124,
 };
-const char* builtin_name(int32_t code);  // "CONV_2D", or "BUILTIN_<n>" for codes not listed above
+std::string builtin_name(int32_t code);  // "CONV_2D", or "BUILTIN_<n>" for codes not listed above
 
 // TensorType values.
 enum Type : int8_t { FLOAT32 = 0, FLOAT16 = 1, INT32 = 2, UINT8 = 3, INT64 = 4, INT8 = 9 };
