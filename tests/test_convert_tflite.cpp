@@ -14,6 +14,7 @@
 #include "passes.h"
 #include "tfjs_graph.h"
 #include "tflite_model.h"
+#include "tflite_schema.h"
 
 using namespace lfr;
 using namespace lfr::tools;
@@ -128,7 +129,10 @@ std::vector<uint8_t> finish(const Obj& root) {
 // ---- a tiny TFLite model ------------------------------------------------------------------------
 // x [1,2,2,2] -> CONV_2D 1x1 (w OHWI [3,1,1,2], bias, fused RELU) -> y [1,2,2,3]
 //   -> FULLY_CONNECTED (weights: DEQUANTIZE of float16 [2,12]) -> z [1,2]; outputs z, y.
+// With sparse_fc, the float16 weights are stored as CSR rows (dense dim 0, sparse dim 1) and go
+// through DENSIFY first, as in MediaPipe's sparse BlazeFace.
 struct Tiny {
+    bool sparse_fc = false;
     std::vector<float> w = {1, -1, 0.5f, 2, -2, 0.25f}, bias = {0.5f, -1, 0};
     std::vector<uint16_t> wq;  // float16 of wf
     std::vector<float> wf;
@@ -152,19 +156,38 @@ struct Tiny {
         };
         const ObjPtr conv_options = table({{0, le(int8_t(1))}, {1, le(int32_t(1))}, {2, le(int32_t(1))}, {3, le(int8_t(1))},
                                            {4, le(dilation)}, {5, le(int32_t(1))}});
+        ObjPtr wq_tensor = tensor("wq", {2, 12}, 1, 3);
+        std::vector<uint16_t> stored = wq;
+        std::vector<ObjPtr> ops = {op(0, {4}, {5}, 0, nullptr)};
+        if (sparse_fc) {
+            std::vector<uint8_t> segments = {0}, indices;
+            stored.clear();
+            for (int r = 0; r < 2; ++r) {
+                for (uint8_t c = 0; c < 12; ++c)
+                    if (wq[size_t(r * 12 + c)]) indices.push_back(c), stored.push_back(wq[size_t(r * 12 + c)]);
+                segments.push_back(uint8_t(indices.size()));
+            }
+            auto u8s = [](std::vector<uint8_t> v) { return table({}, {{0, vec(v)}}); };  // Uint8Vector
+            const ObjPtr dense = table({{0, le(int8_t(0))}, {1, le(int32_t(2))}});
+            const ObjPtr csr = table({{0, le(int8_t(1))}, {2, le(uint8_t(3))}, {4, le(uint8_t(3))}},
+                                     {{3, u8s(segments)}, {5, u8s(indices)}});
+            wq_tensor->refs.push_back({6, table({}, {{0, vec(std::vector<int32_t>{0, 1})}, {2, tables({dense, csr})}})});
+            ops = {op(3, {4}, {7}, 0, nullptr), op(0, {7}, {5}, 0, nullptr)};
+        }
+        ops.push_back(op(uint32_t(conv_opcode_index), {0, 1, 2}, {3}, 1, conv_options));
+        ops.push_back(op(2, {fc_input, 5, -1}, {6}, 8, table({})));
         const ObjPtr subgraph = table({}, {
             {0, tables({tensor("x", {1, 2, 2, 2}, 0, 0), tensor("w", {3, 1, 1, 2}, 0, uint32_t(buffer_of_w)),
-                        tensor("b", {3}, 0, 2), tensor("y", {1, 2, 2, 3}, 0, 0), tensor("wq", {2, 12}, 1, 3),
-                        tensor("wf", {2, 12}, 0, 0), tensor("z", {1, 2}, 0, 0)})},
+                        tensor("b", {3}, 0, 2), tensor("y", {1, 2, 2, 3}, 0, 0), wq_tensor,
+                        tensor("wf", {2, 12}, 0, 0), tensor("z", {1, 2}, 0, 0), tensor("wqd", {2, 12}, 1, 0)})},
             {1, vec(std::vector<int32_t>{0})},
             {2, vec(std::vector<int32_t>{6, 3})},
-            {3, tables({op(0, {4}, {5}, 0, nullptr), op(uint32_t(conv_opcode_index), {0, 1, 2}, {3}, 1, conv_options),
-                        op(2, {fc_input, 5, -1}, {6}, 8, table({}))})},
+            {3, tables(ops)},
         });
         const ObjPtr model = table({{0, le(version)}}, {
-            {1, tables({code(6), code(3), code(fc_code)})},
+            {1, tables({code(6), code(3), code(fc_code), code(124)})},
             {2, tables({subgraph})},
-            {4, tables({table({}), table({}, {{0, raw(w)}}), table({}, {{0, raw(bias)}}), table({}, {{0, raw(wq)}})})},
+            {4, tables({table({}), table({}, {{0, raw(w)}}), table({}, {{0, raw(bias)}}), table({}, {{0, raw(stored)}})})},
         });
         return finish(*model);
     }
@@ -204,8 +227,11 @@ std::vector<uint8_t> read_file(const std::filesystem::path& p) {
 }  // namespace
 
 TEST_CASE("tflite: a small model converts and computes conv + relu + fp16 fully connected") {
-    const Tiny t;
-    const ConvertedModel m = convert_tflite(t.bytes().data(), t.bytes().size(), TfliteOptions{});
+    Tiny t;
+    SUBCASE("dense weights") {}
+    SUBCASE("sparse weights through DENSIFY") { t.sparse_fc = true; }
+    const auto bytes = t.bytes();
+    const ConvertedModel m = convert_tflite(bytes.data(), bytes.size(), TfliteOptions{});
     const std::vector<uint8_t> file = validate_round_trip(m);
     const Model model = Model::from_memory(file.data(), file.size());
     const Graph& g = model.graph();
@@ -279,7 +305,10 @@ TEST_CASE("tflite: bad fields name the problem") {
 }
 
 TEST_CASE("tflite: every truncation and every corrupted byte of a small file is refused cleanly") {
-    const auto good = Tiny().bytes();
+    Tiny t;
+    SUBCASE("dense") {}
+    SUBCASE("sparse") { t.sparse_fc = true; }
+    const auto good = t.bytes();
     for (size_t n = 0; n < good.size(); ++n) {
         const std::vector<uint8_t> cut(good.begin(), good.begin() + long(n));
         CHECK_MESSAGE(!convert_error(cut).empty(), "truncated to " << n << " bytes was accepted");
@@ -324,6 +353,42 @@ TEST_CASE("tflite: truncated and corrupted copies of a real file are refused cle
         bool ok = false;
         CHECK_MESSAGE(refused_cleanly(bytes, ok), "byte " << at << " corrupted threw a non-lfr error");
     }
+}
+
+TEST_CASE("tflite: densify expands CSR with blocks as TFLite does, and checks every index") {
+    // A 4x4 matrix stored as 2x2 blocks: block row 0 holds block column 0, block row 1 column 1.
+    tflite::Tensor t;
+    t.shape = {4, 4};
+    tflite::DimMetadata dense2;
+    dense2.dense_size = 2;
+    tflite::DimMetadata csr;
+    csr.sparse = true, csr.segments = {0, 1, 2}, csr.indices = {0, 1};
+    t.sparsity.traversal_order = {0, 1, 2, 3};
+    t.sparsity.block_map = {0, 1};
+    t.sparsity.dims = {dense2, csr, dense2, dense2};
+    const std::vector<float> values = {1, 2, 3, 4, 5, 6, 7, 8};
+    CHECK(tflite::densify(t, values, "t") == std::vector<float>{1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 5, 6, 0, 0, 7, 8});
+
+    auto error = [&](auto edit, std::vector<float> v = {1, 2, 3, 4, 5, 6, 7, 8}) {
+        tflite::Tensor bad = t;
+        edit(bad);
+        try {
+            tflite::densify(bad, v, "t");
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(error([](tflite::Tensor& b) { b.sparsity.traversal_order = {0, 0, 2, 3}; }).find("traversal order") != std::string::npos);
+    CHECK(error([](tflite::Tensor& b) { b.sparsity.traversal_order = {2, 1, 0, 3}; }).find("traversal order") != std::string::npos);
+    CHECK(error([](tflite::Tensor& b) { b.sparsity.block_map = {1, 0}; }).find("block map") != std::string::npos);
+    CHECK(error([](tflite::Tensor& b) { b.sparsity.dims[1].segments = {0, 2, 1}; }).find("CSR segments") != std::string::npos);
+    CHECK(error([](tflite::Tensor& b) { b.sparsity.dims[1].segments = {0, 1, 3}; }).find("CSR segments") != std::string::npos);
+    CHECK(error([](tflite::Tensor& b) { b.sparsity.dims[1].indices = {0, 2}; }).find("index out of range") != std::string::npos);
+    CHECK(error([](tflite::Tensor& b) { b.sparsity.dims[0].dense_size = 1 << 30; }).find("larger than the tensor") != std::string::npos);
+    CHECK(error([](tflite::Tensor& b) { b.sparsity.dims.pop_back(); }).find("level counts") != std::string::npos);
+    CHECK(error([](tflite::Tensor&) {}, {1, 2, 3}).find("more positions than stored values") != std::string::npos);
+    CHECK(error([](tflite::Tensor&) {}, std::vector<float>(9, 1.f)).find("left over") != std::string::npos);
 }
 
 // ---- the folds for TOCO's spelled-out PReLU and softmax -------------------------------------------

@@ -23,6 +23,7 @@ struct Val {
     enum Kind { Pending, Runtime, Float, Half, Int, Other } kind = Pending;
     int32_t id = -1;  // Runtime: the graph tensor; Float: its weight, once one is made
     Shape shape;      // constants: from the file; runtime: as inferred for the conversion-time input
+    bool sparse = false;  // f holds only the stored values of a sparse constant (until DENSIFY)
     std::vector<float> f;
     std::vector<int64_t> i;
 };
@@ -85,9 +86,9 @@ private:
         if (!x.data) return;
         Val& v = vals_[k];
         v.shape = shape_of(x.shape);
-        const size_t n = size_t(v.shape.numel());
-        if (x.sparse) v.kind = Val::Other;
-        else if (x.type == tfl::FLOAT32) v.kind = Val::Float, v.f = load_all<float>(x.data, n);
+        v.sparse = x.sparse;
+        const size_t n = x.sparse ? x.bytes / std::max<size_t>(1, tfl::type_size(x.type)) : size_t(v.shape.numel());
+        if (x.type == tfl::FLOAT32) v.kind = Val::Float, v.f = load_all<float>(x.data, n);
         else if (x.type == tfl::FLOAT16) {
             v.kind = Val::Half;
             for (uint16_t h : load_all<uint16_t>(x.data, n)) v.f.push_back(half_to_float(h));
@@ -136,9 +137,8 @@ private:
         Val& v = vals_[size_t(op.inputs[k])];
         const tfl::Tensor& x = t_.tensors[size_t(op.inputs[k])];
         if (v.kind == Val::Pending) fail(op, "input " + x.name + " is used before an operator computes it");
-        if (v.kind == Val::Other)
-            fail(op, "constant " + x.name + (x.sparse ? " is stored sparse (DENSIFY is not supported)"
-                                                      : std::string(" has type ") + tfl::type_name(x.type)));
+        if (v.kind == Val::Other) fail(op, "constant " + x.name + " has type " + tfl::type_name(x.type));
+        if (v.sparse && op.code != tfl::DENSIFY) fail(op, "constant " + x.name + " is stored sparse and not densified");
         return v;
     }
     // A data input as a graph tensor: runtime values as they are, float constants as weights.
@@ -296,6 +296,14 @@ private:
                 if (x.kind != Val::Half) fail(op, "only float16 constants can be dequantized");
                 Val v = x;
                 v.kind = Val::Float;
+                return set_constant(op, std::move(v));
+            }
+            case tfl::DENSIFY: {
+                const Val& x = input(op, 0);
+                if (!x.sparse || (x.kind != Val::Float && x.kind != Val::Half)) fail(op, "only sparse float constants can be densified");
+                Val v = x;
+                v.f = tfl::densify(t_.tensors[size_t(op.inputs[0])], x.f, where(op));
+                v.sparse = false;
                 return set_constant(op, std::move(v));
             }
             case tfl::CUSTOM: fail(op, "custom op " + op.custom + " is not supported");

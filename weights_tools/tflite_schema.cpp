@@ -13,12 +13,46 @@ namespace SubGraphF { enum { tensors = 0, inputs = 1, outputs = 2, operators = 3
 namespace TensorF { enum { shape = 0, type = 1, buffer = 2, name = 3, sparsity = 6 }; }
 namespace BufferF { enum { data = 0, offset = 1, size = 2 }; }
 namespace OperatorF { enum { opcode_index = 0, inputs = 1, outputs = 2, options_type = 3, options = 4 }; }
+namespace SparsityF { enum { traversal_order = 0, block_map = 1, dim_metadata = 2 }; }
+namespace DimF { enum { format = 0, dense_size = 1, segments_type = 2, segments = 3, indices_type = 4, indices = 5 }; }
 
 std::vector<int32_t> ints(const fb::Vector& v) {
     std::vector<int32_t> out(v.size());
     for (uint32_t i = 0; i < v.size(); ++i) out[i] = v.at<int32_t>(i);
     return out;
 }
+
+// A SparseIndexVector union (Int32Vector = 1, Uint16Vector = 2, Uint8Vector = 3; each {values}).
+std::vector<int32_t> index_vector(const fb::Table& dim, int type_field, int table_field, const std::string& where) {
+    const uint8_t type = dim.scalar<uint8_t>(type_field, 0);
+    LFR_CHECK(type >= 1 && type <= 3, where + ": sparse index vector of union type " + std::to_string(type));
+    const fb::Vector v = dim.table(table_field).vector(0, type == 1 ? 4 : type == 2 ? 2 : 1);
+    std::vector<int32_t> out(v.size());
+    for (uint32_t i = 0; i < v.size(); ++i)
+        out[i] = type == 1 ? v.at<int32_t>(i) : type == 2 ? int32_t(v.at<uint16_t>(i)) : int32_t(v.at<uint8_t>(i));
+    return out;
+}
+
+Sparsity read_sparsity(const fb::Table& t, const std::string& where) {
+    Sparsity s;
+    s.traversal_order = ints(t.vector(SparsityF::traversal_order, 4));
+    s.block_map = ints(t.vector(SparsityF::block_map, 4));
+    const fb::Vector dims = t.vector(SparsityF::dim_metadata, 4);
+    for (uint32_t i = 0; i < dims.size(); ++i) {
+        const fb::Table d = dims.table(i);
+        DimMetadata m;
+        m.sparse = d.scalar<int8_t>(DimF::format, 0) == 1;  // DENSE = 0, SPARSE_CSR = 1
+        m.dense_size = d.scalar<int32_t>(DimF::dense_size, 0);
+        if (m.sparse) {
+            m.segments = index_vector(d, DimF::segments_type, DimF::segments, where);
+            m.indices = index_vector(d, DimF::indices_type, DimF::indices, where);
+        }
+        s.dims.push_back(std::move(m));
+    }
+    return s;
+}
+
+}  // namespace
 
 size_t type_size(int8_t type) {
     switch (type) {
@@ -29,8 +63,6 @@ size_t type_size(int8_t type) {
         default: return 0;
     }
 }
-
-}  // namespace
 
 std::string builtin_name(int32_t code) {
     static const std::pair<int32_t, const char*> names[] = {
@@ -104,6 +136,7 @@ Model read_model(const fb::Buffer& buf) {
         for (int32_t d : x.shape) LFR_CHECK(d >= 0, where + ": negative dimension");
         x.type = t.scalar<int8_t>(TensorF::type, FLOAT32);
         x.sparse = t.has(TensorF::sparsity);
+        if (x.sparse) x.sparsity = read_sparsity(t.table(TensorF::sparsity), where);
         const uint32_t b = t.scalar<uint32_t>(TensorF::buffer, 0);
         LFR_CHECK(b < buffers.size() || (b == 0 && buffers.size() == 0),
                   where + ": buffer " + std::to_string(b) + " out of range (" + std::to_string(buffers.size()) + ")");
@@ -119,7 +152,10 @@ Model read_model(const fb::Buffer& buf) {
                 x.data = d.bytes(), x.bytes = d.size();
             }
         }
-        if (x.data && !x.sparse) {
+        if (x.data && x.sparse) {
+            LFR_CHECK(type_size(x.type) && x.bytes % type_size(x.type) == 0,
+                      where + ": " + std::to_string(x.bytes) + " bytes of sparse " + type_name(x.type) + " values");
+        } else if (x.data) {
             uint64_t n = 1;
             for (int32_t d : x.shape) n = std::min<uint64_t>(n * uint64_t(d), uint64_t(1) << 32);  // saturate
             const size_t elem = type_size(x.type);

@@ -24,6 +24,20 @@ std::string builtin_name(int32_t code);  // "CONV_2D", or "BUILTIN_<n>" for code
 // TensorType values.
 enum Type : int8_t { FLOAT32 = 0, FLOAT16 = 1, INT32 = 2, UINT8 = 3, INT64 = 4, INT8 = 9 };
 const char* type_name(int8_t type);
+size_t type_size(int8_t type);  // bytes per element; 0 for types the importer does not read
+
+// TFLite's sparse storage (SparsityParameters): the tensor's dims, each optionally split into blocks,
+// are stored in `traversal_order`; each stored dim ("level") is dense (dense_size entries) or CSR
+// (segments into indices). The stored values are the leaves, in traversal order.
+struct DimMetadata {
+    bool sparse = false;
+    int32_t dense_size = 0;
+    std::vector<int32_t> segments, indices;
+};
+struct Sparsity {
+    std::vector<int32_t> traversal_order, block_map;
+    std::vector<DimMetadata> dims;  // one per level
+};
 
 struct Tensor {
     std::string name;
@@ -32,6 +46,7 @@ struct Tensor {
     const uint8_t* data = nullptr;  // constant data (its buffer), nullptr for activations
     size_t bytes = 0;
     bool sparse = false;            // has sparsity parameters (stored compressed, for DENSIFY)
+    Sparsity sparsity;
 };
 
 struct Operator {
@@ -57,6 +72,10 @@ struct Model {
     std::vector<Operator> operators;  // in execution order
     std::vector<int32_t> inputs, outputs;
 };
+
+// The dense values of a sparse constant, as TFLite's DENSIFY computes them (FormatConverter);
+// `values` are its stored values. Every index is checked; `where` names the tensor in errors.
+std::vector<float> densify(const Tensor& t, const std::vector<float>& values, const std::string& where);
 
 // Decodes subgraph 0 of a .tflite file held in `buf` (which must outlive the result: tensor data
 // and option tables point into it). Throws lfr::Error naming the problem.

@@ -94,11 +94,11 @@ function buildCases(img4) {
       input: transposeHW(expoNorm(tf.image.resizeBilinear(img4, [pnetH, pnetW]))), crop: null, resize: true,
       notes: `whole ${IMAGE} resized to ${pnetW}x${pnetH}, (v - 127.5) / 128, transposed to [1,W,H,3]; the reference ran a copy of pnet.tflite with its input shape overwritten (its own is [1,1280,960,3])`,
     },
-    {
-      model: 'blazeface-full', file: path.join(MEDIAPIPE, 'face_detection_full_range.tflite'), source: '@mediapipe/face_detection@0.4.1657300184',
-      input: letterbox, crop: null,
+    ...['', '_sparse'].map((sparse) => ({
+      model: `blazeface-full${sparse.replace('_', '-')}`, file: path.join(MEDIAPIPE, `face_detection_full_range${sparse}.tflite`),
+      source: '@mediapipe/face_detection@0.4.1657300184', input: letterbox, crop: null,
       notes: `whole ${IMAGE} letterboxed to ${S}x${S} (bilinear to ${w}x${h}, x / 127.5 - 1, zero border), as MediaPipe's ImageToTensor with keep_aspect_ratio`,
-    },
+    })),
   ];
 }
 
