@@ -39,7 +39,8 @@ public:
     Converter(const tfl::Model& t, const TfliteOptions& opt) : t_(t), opt_(opt), vals_(t.tensors.size()) {
         for (size_t k = 0; k < t.tensors.size(); ++k) load_constant(k);
         for (int32_t id : t.inputs) add_input(id);
-        for (const auto& [name, shape] : opt.input_shapes) {
+        for (const auto& override : opt.input_shapes) {
+            const std::string& name = override.first;  // (a structured binding cannot be captured in C++17)
             const bool found = std::any_of(t.inputs.begin(), t.inputs.end(), [&](int32_t id) {
                 return t.tensors[size_t(id)].name == name;
             });
