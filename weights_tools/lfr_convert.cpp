@@ -2,15 +2,18 @@
 //
 //   lfr_convert tfjs MODEL.json -o OUT.lfr [--no-fold]    a TF.js graph model (model.json + shards)
 //   lfr_convert faceapi NET_NAME MODEL_DIR -o OUT.lfr     a face-api network from its weight manifest
+//   lfr_convert onnx MODEL.onnx -o OUT.lfr [--input-shape NAME=1,H,W,3]   an ONNX model (NCHW -> NHWC)
 //
 // Prints a one-line summary per model; exits non-zero with the error on stderr on failure.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "faceapi_nets.h"
+#include "onnx_model.h"
 #include "passes.h"
 #include "tfjs_graph.h"
 
@@ -25,7 +28,13 @@ void usage(FILE* f) {
                  "  lfr_convert faceapi NET_NAME MODEL_DIR -o OUT.lfr\n"
                  "      convert a face-api network; NET_NAME is one of:");
     for (const std::string& n : lfr::tools::faceapi_net_names()) std::fprintf(f, " %s", n.c_str());
-    std::fprintf(f, "\n  lfr_convert --help\n");
+    std::fprintf(f,
+                 "\n  lfr_convert onnx MODEL.onnx -o OUT.lfr [--input-shape NAME=1,H,W,3] [--no-fold]\n"
+                 "      convert an ONNX model (float32; opsets 7-17 for the ops of face detectors and embedders):\n"
+                 "      NCHW becomes NHWC (4-D inputs and outputs are NHWC), BatchNormalization folds into the conv,\n"
+                 "      shape subgraphs are evaluated\n"
+                 "      --input-shape  fix an input's shape, given in lfr order (NHWC for images); repeatable\n");
+    std::fprintf(f, "  lfr_convert --help\n");
 }
 
 std::string shape_list(const lfr::Graph& g, const std::vector<int32_t>& ids) {
@@ -54,6 +63,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> pos;
     std::string out;
     bool fold = true;
+    lfr::tools::OnnxOptions onnx;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "-h" || a == "--help") {
@@ -65,6 +75,22 @@ int main(int argc, char** argv) {
                 return 2;
             }
             out = argv[++i];
+        } else if (a == "--input-shape") {
+            const std::string v = i + 1 < argc ? argv[++i] : "";
+            const size_t eq = v.find('=');
+            lfr::Shape s;
+            size_t at = eq + 1;
+            while (eq != std::string::npos && at <= v.size() && s.rank < lfr::kMaxRank) {
+                size_t end = v.find(',', at);
+                if (end == std::string::npos) end = v.size();
+                s.dim[s.rank++] = std::atoll(v.substr(at, end - at).c_str());
+                at = end + 1;
+            }
+            if (eq == std::string::npos || eq == 0 || at <= v.size()) {
+                std::fprintf(stderr, "lfr_convert: --input-shape needs NAME=D0,D1,... (got '%s')\n", v.c_str());
+                return 2;
+            }
+            onnx.input_shapes.emplace_back(v.substr(0, eq), s);
         } else if (a == "--no-fold") {
             fold = false;
         } else if (!a.empty() && a[0] == '-') {
@@ -79,14 +105,14 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string cmd = pos[0];
-    const size_t want = cmd == "tfjs" ? 2 : cmd == "faceapi" ? 3 : 0;
+    const size_t want = cmd == "tfjs" || cmd == "onnx" ? 2 : cmd == "faceapi" ? 3 : 0;
     if (!want) {
-        std::fprintf(stderr, "lfr_convert: unknown command '%s' (expected tfjs or faceapi; see --help)\n", cmd.c_str());
+        std::fprintf(stderr, "lfr_convert: unknown command '%s' (expected tfjs, faceapi or onnx; see --help)\n", cmd.c_str());
         return 2;
     }
     if (pos.size() != want || out.empty()) {
         std::fprintf(stderr, "lfr_convert %s: expected %s -o OUT.lfr (see --help)\n", cmd.c_str(),
-                     cmd == "tfjs" ? "MODEL.json" : "NET_NAME MODEL_DIR");
+                     cmd == "tfjs" ? "MODEL.json" : cmd == "onnx" ? "MODEL.onnx" : "NET_NAME MODEL_DIR");
         return 2;
     }
     try {
@@ -101,6 +127,13 @@ int main(int argc, char** argv) {
             if (rep.batch_pinned)
                 std::printf("note: %s: a Shape/StridedSlice/Reshape was resolved for batch 1; run it with batch 1\n",
                             pos[1].c_str());
+        } else if (cmd == "onnx") {
+            onnx.optimize = fold;
+            lfr::tools::OnnxReport rep;
+            m = lfr::tools::convert_onnx_file(pos[1], onnx, &rep);
+            before = rep.nodes_before_folds;
+            std::printf("%s: ONNX opset %lld, %zu ONNX nodes\n", pos[1].c_str(), (long long)rep.opset, rep.onnx_nodes);
+            lfr::tools::validate_round_trip(m);
         } else {
             m = lfr::tools::convert_faceapi(pos[1], pos[2]);
             lfr::tools::validate_round_trip(m);
