@@ -24,6 +24,18 @@ inline int64_t product(const std::vector<int64_t>& d, size_t from = 0, size_t to
     return n;
 }
 
+// Folded constants stay small (shape values, priors): refuse results over 2^24 elements before
+// allocating, with dims that may come from a hostile file.
+inline void check_fold_size(const std::vector<int64_t>& dims) {
+    constexpr int64_t kMax = int64_t(1) << 24;
+    int64_t n = 1;
+    for (int64_t d : dims) {
+        LFR_CHECK(d >= 0 && d <= kMax, "constant dimension " + std::to_string(d) + " is out of range");
+        n *= d;
+        LFR_CHECK(n <= kMax, "constant of over 2^24 elements is too large to fold");
+    }
+}
+
 inline Const from_tensor(const Tensor& t) {
     Const c{t.dims, {}, t.data_type != kFloat};
     if (c.integer) c.v.assign(t.ints.begin(), t.ints.end());
@@ -39,6 +51,7 @@ inline std::vector<int64_t> row_strides(const std::vector<int64_t>& dims) {
 
 // out[idx] = x[offset + sum idx_i * strides_i] over every index of `dims`.
 inline Const strided(const Const& x, const std::vector<int64_t>& dims, int64_t offset, const std::vector<int64_t>& strides) {
+    check_fold_size(dims);
     Const out{dims, std::vector<double>(size_t(product(dims))), x.integer};
     std::vector<int64_t> idx(dims.size(), 0);
     for (double& o : out.v) {
@@ -117,6 +130,7 @@ inline Const concat(const std::vector<Const>& in, size_t axis) {
         out.dims[axis] += c.dims[axis];
         out.integer = out.integer && c.integer;
     }
+    check_fold_size(out.dims);
     const int64_t outer = product(out.dims, 0, axis);
     for (int64_t o = 0; o < outer; ++o)
         for (const Const& c : in) {

@@ -94,6 +94,7 @@ int32_t Importer::emit(OpType op, std::vector<int32_t> inputs, const Attrs& attr
 }
 
 int32_t Importer::weight(const Const& c, const std::vector<int>& perm, const std::string& suffix) {
+    if (perm.size() != c.dims.size()) fail("constant of rank " + std::to_string(c.dims.size()) + " where rank " + std::to_string(perm.size()) + " is needed");
     const Const p = transpose(c, perm);
     if (p.dims.size() > size_t(kMaxRank)) fail("constant of rank " + std::to_string(p.dims.size()) + " is over the limit");
     Shape s;
@@ -165,10 +166,13 @@ void Importer::add_inputs() {
         }
         if (dims.empty() || dims.size() > size_t(kMaxRank))
             throw Error(options_.label + ": input " + vi.name + " has no usable shape (give --input-shape)");
+        int64_t numel = 1;
         for (size_t i = 0; i < dims.size(); ++i) {
             if (dims[i] < 0 && i == 0) dims[i] = 1;  // dynamic batch: convert for batch 1
             if (dims[i] <= 0 || dims[i] >= (int64_t(1) << 31))
                 throw Error(options_.label + ": input " + vi.name + " dim " + std::to_string(i) + " is not fixed (give --input-shape)");
+            numel *= dims[i];
+            if (numel >= (int64_t(1) << 31)) throw Error(options_.label + ": input " + vi.name + " has over 2^31 elements");
         }
         Value v;
         v.perm = dims.size() == 4 ? kNhwc : identity(dims.size());
@@ -201,7 +205,12 @@ ConvertedModel Importer::run(OnnxReport* report) {
         if (!n.domain.empty() && n.domain != "ai.onnx") fail("operator domain " + n.domain + " is not supported");
         const Handler* h = find_handler(n.op_type);
         if (!h) fail("unsupported ONNX op");
-        (*h)(*this);
+        try {
+            (*h)(*this);
+        } catch (const Error& e) {  // from the constant folds: add the file and the node
+            if (std::string(e.what()).rfind(options_.label + ": ", 0) == 0) throw;
+            fail(e.what());
+        }
     }
     node_ = nullptr;
     add_outputs();

@@ -90,7 +90,11 @@ void squeeze_unsqueeze(Importer& im, bool squeeze) {
     }
     const size_t rank = d.size() + axes.size();
     std::vector<bool> add(rank, false);
-    for (int64_t a : axes) add[size_t(axis_in(im, a, rank))] = true;
+    for (int64_t a : axes) {
+        const size_t i = size_t(axis_in(im, a, rank));
+        if (add[i]) im.fail("axis " + std::to_string(a) + " repeats");
+        add[i] = true;
+    }
     std::vector<int64_t> out;
     for (size_t i = 0, j = 0; i < rank; ++i) out.push_back(add[i] ? 1 : d.at(j++));
     reshape_to(im, v, out);
@@ -197,6 +201,7 @@ void gather(Importer& im) {
     out.dims.assign(x.dims.begin(), x.dims.begin() + long(axis));
     out.dims.insert(out.dims.end(), idx.dims.begin(), idx.dims.end());
     out.dims.insert(out.dims.end(), x.dims.begin() + long(axis) + 1, x.dims.end());
+    check_fold_size(out.dims);
     for (int64_t o = 0; o < outer; ++o)
         for (int64_t i : ints_of(idx)) {
             if (i < -n || i >= n) im.fail("Gather index " + std::to_string(i) + " is out of range");
