@@ -30,9 +30,9 @@ void usage(FILE* f) {
     for (const std::string& n : lfr::tools::faceapi_net_names()) std::fprintf(f, " %s", n.c_str());
     std::fprintf(f,
                  "\n  lfr_convert onnx MODEL.onnx -o OUT.lfr [--input-shape NAME=1,H,W,3] [--no-fold]\n"
-                 "      convert an ONNX model (float32; opsets 7-17 for the ops of face detectors and embedders):\n"
+                 "      convert a float32 ONNX model (the CNN ops of face detectors and embedders, see onnx_model.h):\n"
                  "      NCHW becomes NHWC (4-D inputs and outputs are NHWC), BatchNormalization folds into the conv,\n"
-                 "      shape subgraphs are evaluated\n"
+                 "      shape subgraphs are evaluated; a dynamic batch is converted as 1\n"
                  "      --input-shape  fix an input's shape, given in lfr order (NHWC for images); repeatable\n");
     std::fprintf(f, "  lfr_convert --help\n");
 }

@@ -4,6 +4,8 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -19,9 +21,8 @@ struct Const {
 };
 
 inline int64_t product(const std::vector<int64_t>& d, size_t from = 0, size_t to = SIZE_MAX) {
-    int64_t n = 1;
-    for (size_t i = from; i < std::min(to, d.size()); ++i) n *= d[i];
-    return n;
+    to = std::min(to, d.size());
+    return std::accumulate(d.begin() + long(std::min(from, to)), d.begin() + long(to), int64_t(1), std::multiplies<int64_t>());
 }
 
 // Folded constants stay small (shape values, priors): refuse results over 2^24 elements before
