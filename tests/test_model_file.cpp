@@ -75,7 +75,8 @@ TEST_CASE("model file: dilation survives the round trip; version 1 files load wi
     uint32_t version;
     std::memcpy(&version, bytes.data() + 8, 4);
     CHECK(version == 2);
-    const Attrs& a = Model::from_memory(bytes.data(), bytes.size()).graph().nodes[0].attrs;
+    const Model loaded = Model::from_memory(bytes.data(), bytes.size());
+    const Attrs& a = loaded.graph().nodes[0].attrs;
     CHECK(a.dilation_h == 3);
     CHECK(a.dilation_w == 2);
 
