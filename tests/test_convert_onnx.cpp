@@ -216,6 +216,18 @@ TEST_CASE("onnx: a tiny NCHW model converts to NHWC and matches a plain NCHW ref
     for (size_t i = 0; i < probs.size(); ++i) CHECK(out[1].values[i] == doctest::Approx(probs[i]).epsilon(1e-5));
 }
 
+TEST_CASE("onnx: GlobalAveragePool then Flatten needs no transpose; a Transpose back to NCHW before a Reshape does") {
+    Pb g;
+    g.msg(1, node("GlobalAveragePool", {"x"}, "gap")).msg(1, node("Flatten", {"gap"}, "y"));
+    g.msg(1, node("Reshape", {"x", "s"}, "z")).msg(5, tensor_i64("s", {2}, {1, -1}));
+    g.msg(11, value_info("x", {1, 3, 4, 4})).msg(12, value_info("y", {})).msg(12, value_info("z", {}));
+    const tools::ConvertedModel m = convert(model(g));
+    std::string ops;
+    for (const Node& n : m.graph.nodes) ops += std::string(op_name(n.op)) + " ";
+    CHECK(ops == "Mean Reshape Transpose Reshape ");  // z must see NCHW order: [1,3,4,4] -> [1,48]
+    CHECK(m.graph.nodes[2].attrs.ints == std::vector<int32_t>{0, 3, 1, 2});
+}
+
 TEST_CASE("onnx: --input-shape overrides the input in NHWC; a dynamic batch becomes 1") {
     Pb g;
     g.msg(1, node("Relu", {"x"}, "y")).msg(11, value_info("x", {-1, 3, 8, 8})).msg(12, value_info("y", {}));

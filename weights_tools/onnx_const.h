@@ -25,8 +25,8 @@ inline int64_t product(const std::vector<int64_t>& d, size_t from = 0, size_t to
     return std::accumulate(d.begin() + long(std::min(from, to)), d.begin() + long(to), int64_t(1), std::multiplies<int64_t>());
 }
 
-// Folded constants stay small (shape values, priors): refuse results over 2^24 elements before
-// allocating, with dims that may come from a hostile file.
+// Folds that can grow data (broadcast, concat, gather) refuse results over 2^24 elements before
+// allocating: the dims may come from a hostile file. (Transposes and slices never grow it.)
 inline void check_fold_size(const std::vector<int64_t>& dims) {
     constexpr int64_t kMax = int64_t(1) << 24;
     int64_t n = 1;
@@ -52,7 +52,6 @@ inline std::vector<int64_t> row_strides(const std::vector<int64_t>& dims) {
 
 // out[idx] = x[offset + sum idx_i * strides_i] over every index of `dims`.
 inline Const strided(const Const& x, const std::vector<int64_t>& dims, int64_t offset, const std::vector<int64_t>& strides) {
-    check_fold_size(dims);
     Const out{dims, std::vector<double>(size_t(product(dims))), x.integer};
     std::vector<int64_t> idx(dims.size(), 0);
     for (double& o : out.v) {
@@ -84,6 +83,7 @@ inline bool broadcast_to(const Const& x, const std::vector<int64_t>& dims, Const
         if (x.dims[i] != dims[lead + i] && x.dims[i] != 1) return false;
         strides[lead + i] = x.dims[i] == 1 ? 0 : st[i];
     }
+    check_fold_size(dims);
     out = strided(x, dims, 0, strides);
     return true;
 }

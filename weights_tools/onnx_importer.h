@@ -61,6 +61,9 @@ public:
     int32_t in_layout(const Value& v, const std::vector<int>& perm);
     int32_t plain(const Value& v) { return in_layout(v, identity(logical_dims(v).size())); }
     int32_t nhwc(const Value& v);
+    // A tensor holding the value's elements in logical order, any shape: the value itself when its
+    // layout only moves size-1 dims (e.g. NHWC [N,1,1,C]), else plain(v). For Reshape and Flatten.
+    int32_t in_order(const Value& v);
     // The value as a tensor in its own layout; a flatten (chw) is first made plain.
     Value placed(const Value& v);
 

@@ -145,6 +145,19 @@ int32_t Importer::in_layout(const Value& value, const std::vector<int>& perm) {
     return id;
 }
 
+int32_t Importer::in_order(const Value& value) {
+    const Value v = placed(value);
+    if (v.is_const) return plain(v);
+    const Shape& s = shape(v.id);
+    int last = -1;
+    for (int i = 0; i < s.rank; ++i) {
+        if (s.dim[i] == 1) continue;
+        if (v.perm[size_t(i)] < last) return plain(v);
+        last = v.perm[size_t(i)];
+    }
+    return v.id;
+}
+
 int32_t Importer::nhwc(const Value& v) {
     if (logical_dims(v).size() != 4) fail("expects a 4-D NCHW tensor, got rank " + std::to_string(logical_dims(v).size()));
     return in_layout(v, kNhwc);
@@ -185,6 +198,7 @@ void Importer::add_inputs() {
 }
 
 void Importer::add_outputs() {
+    if (model_.graph.outputs.empty()) throw Error(options_.label + ": the graph has no outputs");
     for (const ValueInfo& vi : model_.graph.outputs) {
         const auto it = values_.find(vi.name);
         if (it == values_.end()) throw Error(options_.label + ": graph output " + vi.name + " is never computed");

@@ -30,7 +30,7 @@ void reshape_to(Importer& im, const Value& v, const std::vector<int64_t>& dims) 
         if (d > std::numeric_limits<int32_t>::max()) im.fail("dimension " + std::to_string(d) + " is out of range");
         a.ints.push_back(int32_t(d));
     }
-    im.set_output(0, runtime(im.emit(OpType::Reshape, {im.plain(v)}, a), identity(dims.size())));
+    im.set_output(0, runtime(im.emit(OpType::Reshape, {im.in_order(v)}, a), identity(dims.size())));
 }
 
 void reshape(Importer& im) {
@@ -48,7 +48,7 @@ void reshape(Importer& im) {
         if (t[i] == -1 && wild < 0) wild = int(i);
         else if (t[i] < 0 || t[i] > (int64_t(1) << 31)) im.fail("bad target dimension " + std::to_string(t[i]));
         else known *= t[i];
-        if (known > (int64_t(1) << 40)) im.fail("target shape too large");
+        if (known > (int64_t(1) << 31)) im.fail("target shape too large");
     }
     if (wild >= 0) {
         if (known == 0 || product(in) % known) im.fail("target shape does not divide the element count");
