@@ -119,29 +119,36 @@ void binary_op(Importer& im) {
     im.set_output(0, binary_value(im, Op, Host, im.input(0), im.input(1), ""));
 }
 
-template <OpType Op>
-void unary_op(Importer& im) {
-    const Value v = im.placed(im.input(0));
-    const std::vector<int> perm = v.is_const ? identity(v.c.dims.size()) : v.perm;
-    Value out = runtime(im.emit(Op, {im.in_layout(v, perm)}), perm);
+// An elementwise op of one input: the result keeps the input's layout (NHWC flatten included).
+void unary(Importer& im, OpType op, const Attrs& attrs = {}) {
+    const Value& v = im.input(0);
+    Value out = v.is_const ? runtime(-1, identity(v.c.dims.size())) : v;
+    out.id = im.emit(op, {v.is_const ? im.plain(v) : v.id}, attrs);
     im.set_output(0, out);
 }
 
+template <OpType Op>
+void unary_op(Importer& im) {
+    unary(im, Op);
+}
+
 void leaky_relu(Importer& im) {
-    const Value v = im.placed(im.input(0));
     Attrs a;
     a.alpha = im.attr_float("alpha", 0.01f);
-    im.set_output(0, runtime(im.emit(OpType::LeakyRelu, {im.in_layout(v, v.perm)}, a), v.perm));
+    unary(im, OpType::LeakyRelu, a);
 }
 
 // Clip to [0, 6] or [0, inf): Relu6 or Relu (bounds: attributes before opset 11, inputs after).
 void clip(Importer& im) {
     float lo = im.attr_float("min", -INFINITY), hi = im.attr_float("max", INFINITY);
-    if (im.has_input(1)) lo = float(im.const_input(1, "Clip min").v.at(0));
-    if (im.has_input(2)) hi = float(im.const_input(2, "Clip max").v.at(0));
+    for (size_t i : {1, 2}) {
+        if (!im.has_input(i)) continue;
+        const Const& c = im.const_input(i, i == 1 ? "Clip min" : "Clip max");
+        if (c.v.size() != 1) im.fail("Clip bounds must be scalars");
+        (i == 1 ? lo : hi) = float(c.v[0]);
+    }
     if (lo != 0.f || (hi != 6.f && hi != INFINITY)) im.fail("only Clip(0, 6) and Clip(0, inf) are supported");
-    const Value v = im.placed(im.input(0));
-    im.set_output(0, runtime(im.emit(hi == 6.f ? OpType::Relu6 : OpType::Relu, {im.in_layout(v, v.perm)}), v.perm));
+    unary(im, hi == 6.f ? OpType::Relu6 : OpType::Relu);
 }
 
 void prelu(Importer& im) { im.set_output(0, binary_value(im, OpType::Prelu, 0, im.input(0), im.input(1), "")); }
