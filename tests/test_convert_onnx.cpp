@@ -228,6 +228,33 @@ TEST_CASE("onnx: GlobalAveragePool then Flatten needs no transpose; a Transpose 
     CHECK(m.graph.nodes[2].attrs.ints == std::vector<int32_t>{0, 3, 1, 2});
 }
 
+TEST_CASE("onnx: Pad, Split and ReduceMean on an NHWC map") {
+    // x [1,2,3,4] = 0..23 (NCHW); pad H by 1 before and W by 2 after; split the 2 channels; mean
+    // of channel 0 over H, W (keepdims 0); channel 1 comes out as a 4-D NHWC output.
+    Pb split = node("Split", {"p"}, "a", {attr_int("axis", 1)});
+    split.bytes(2, "b");  // the second output
+    Pb g;
+    g.msg(1, node("Pad", {"x"}, "p", {attr_ints("pads", {0, 0, 1, 0, 0, 0, 0, 2})})).msg(1, split);
+    g.msg(1, node("ReduceMean", {"a"}, "m", {attr_ints("axes", {2, 3}), attr_int("keepdims", 0)}));
+    g.msg(11, value_info("x", {1, 2, 3, 4})).msg(12, value_info("m", {})).msg(12, value_info("b", {}));
+    const tools::ConvertedModel m = convert(model(g));
+    const std::vector<uint8_t> bytes = serialize_model(m.graph, m.weights);
+    const Model converted = Model::from_memory(bytes.data(), bytes.size());
+    Tensor x({1, 3, 4, 2});
+    for (int64_t c = 0; c < 2; ++c)
+        for (int64_t p = 0; p < 12; ++p) x.values[size_t(p * 2 + c)] = float(c * 12 + p);
+    Session session(converted);
+    const auto out = session.run({x.view()});
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].shape == Shape{1, 1});
+    CHECK(out[0].values[0] == doctest::Approx(66.0 / 24));  // sum 0..11 over a 4x6 padded map
+    REQUIRE(out[1].shape == Shape{1, 4, 6, 1});
+    CHECK(out[1].values[0] == 0.f);                         // the padded row
+    CHECK(out[1].values[6] == 12.f);                        // b[0,0] = x[1,0,0]
+    CHECK(out[1].values[6 + 4] == 0.f);                     // padded column
+    CHECK(out[1].values[23 - 2] == 23.f);
+}
+
 TEST_CASE("onnx: --input-shape overrides the input in NHWC; a dynamic batch becomes 1") {
     Pb g;
     g.msg(1, node("Relu", {"x"}, "y")).msg(11, value_info("x", {-1, 3, 8, 8})).msg(12, value_info("y", {}));

@@ -186,6 +186,27 @@ void softmax(Importer& im) {
     im.set_output(0, runtime(im.emit(OpType::Softmax, {im.in_layout(v, perm)}), perm));
 }
 
+// ReduceMean/Sum/Max over logical axes (attribute, or input from opset 18; default all), in the
+// input's layout: the kept dims keep their relative physical order.
+void reduce(Importer& im, OpType op) {
+    const Value v = im.placed(im.input(0));
+    const size_t r = im.logical_dims(v).size();
+    const std::vector<int> perm = v.is_const ? identity(r) : v.perm;
+    std::vector<int64_t> axes = im.has_input(1) ? ints_of(im.const_input(1, "axes")) : im.attr_ints("axes", {});
+    std::vector<bool> reduced(r, axes.empty());
+    for (int64_t a : axes) reduced[size_t(axis_in(im, a, r))] = true;
+    Attrs at;
+    at.keep_dims = im.attr_int("keepdims", 1) != 0;
+    std::vector<int> rank_of(r, 0), out_perm;  // kept logical dim -> its index among the kept ones
+    for (size_t l = 0, k = 0; l < r; ++l) rank_of[l] = reduced[l] ? -1 : int(k++);
+    for (size_t i = 0; i < r; ++i) {
+        if (reduced[size_t(perm[i])]) at.ints.push_back(int32_t(i));
+        if (at.keep_dims) out_perm.push_back(perm[i]);
+        else if (!reduced[size_t(perm[i])]) out_perm.push_back(rank_of[size_t(perm[i])]);
+    }
+    im.set_output(0, runtime(im.emit(op, {im.in_layout(v, perm)}, at), out_perm));
+}
+
 }  // namespace
 
 // Shape-changing and constant ops (onnx_shape_ops.cpp).
@@ -214,6 +235,9 @@ const Handler* find_handler(const std::string& op_type) {
         {"LeakyRelu", leaky_relu},
         {"Clip", clip},
         {"Softmax", softmax},
+        {"ReduceMean", [](Importer& im) { reduce(im, OpType::Mean); }},
+        {"ReduceSum", [](Importer& im) { reduce(im, OpType::Sum); }},
+        {"ReduceMax", [](Importer& im) { reduce(im, OpType::Max); }},
     };
     const auto it = table.find(op_type);
     return it != table.end() ? &it->second : find_shape_handler(op_type);

@@ -153,6 +153,32 @@ void concat_op(Importer& im) {
     im.set_output(0, runtime(im.emit(OpType::Concat, ids, a), perm));
 }
 
+// Output `out` = v[b:e:s] per logical dim (resolved, non-empty).
+void slice_to(Importer& im, size_t out, const Value& v, const std::vector<int64_t>& b, const std::vector<int64_t>& e,
+              const std::vector<int64_t>& s) {
+    const std::vector<int64_t> d = im.logical_dims(v);
+    std::vector<int64_t> dims(d.size());
+    for (size_t i = 0; i < d.size(); ++i) {
+        dims[i] = e[i] > b[i] ? (e[i] - b[i] + s[i] - 1) / s[i] : 0;
+        if (dims[i] == 0) im.fail("slice is empty");
+    }
+    if (v.is_const) {
+        const std::vector<int64_t> st = row_strides(d);
+        int64_t offset = 0;
+        std::vector<int64_t> strides(d.size());
+        for (size_t i = 0; i < d.size(); ++i) offset += b[i] * st[i], strides[i] = s[i] * st[i];
+        return im.set_output(out, Value::constant(strided(v.c, dims, offset, strides)));
+    }
+    Attrs a;
+    const size_t r = d.size();
+    a.ints.resize(3 * r);
+    for (size_t i = 0; i < r; ++i) {  // physical dim i slices logical dim perm[i]
+        const size_t l = size_t(v.perm[i]);
+        a.ints[i] = int32_t(b[l]), a.ints[r + i] = int32_t(e[l]), a.ints[2 * r + i] = int32_t(s[l]);
+    }
+    im.set_output(out, runtime(im.emit(OpType::StridedSlice, {v.id}, a, out ? "/" + std::to_string(out) : ""), v.perm));
+}
+
 void slice(Importer& im) {
     const Value v = im.placed(im.input(0));
     const std::vector<int64_t> d = im.logical_dims(v);
@@ -170,26 +196,50 @@ void slice(Importer& im) {
         auto clamp = [&](int64_t x) { return std::min(d[a], std::max<int64_t>(0, x < 0 ? std::max(x, -d[a]) + d[a] : x)); };
         b[a] = clamp(starts[k]), e[a] = clamp(ends[k]), s[a] = steps[k];
     }
-    std::vector<int64_t> dims(d.size());
-    for (size_t i = 0; i < d.size(); ++i) {
-        dims[i] = e[i] > b[i] ? (e[i] - b[i] + s[i] - 1) / s[i] : 0;
-        if (dims[i] == 0) im.fail("slice is empty");
+    slice_to(im, 0, v, b, e, s);
+}
+
+// Split into consecutive slices along an axis: sizes from `split` (attribute before opset 13,
+// input after) or equal parts.
+void split(Importer& im) {
+    const Value v = im.placed(im.input(0));
+    const std::vector<int64_t> d = im.logical_dims(v);
+    const size_t axis = size_t(axis_in(im, im.attr_int("axis", 0), d.size())), n = im.node().outputs.size();
+    std::vector<int64_t> sizes = ints_param(im, "split", 1, {});
+    if (sizes.empty() && n > 0 && d[axis] % int64_t(n) == 0) sizes.assign(n, d[axis] / int64_t(n));
+    int64_t total = 0;
+    for (int64_t x : sizes) total += x >= 0 && x <= d[axis] ? x : d[axis] + 1;
+    if (sizes.size() != n || total != d[axis]) im.fail("split sizes do not add up to dimension " + std::to_string(axis));
+    std::vector<int64_t> b(d.size(), 0), e = d, s(d.size(), 1);
+    for (size_t k = 0; k < n; ++k) {
+        e[axis] = b[axis] + sizes[k];
+        slice_to(im, k, v, b, e, s);
+        b[axis] = e[axis];
     }
-    if (v.is_const) {
-        const std::vector<int64_t> st = row_strides(d);
-        int64_t offset = 0;
-        std::vector<int64_t> strides(d.size());
-        for (size_t i = 0; i < d.size(); ++i) offset += b[i] * st[i], strides[i] = s[i] * st[i];
-        return im.set_output(0, Value::constant(strided(v.c, dims, offset, strides)));
-    }
+}
+
+// Constant padding (pads [begin..., end...] in logical dims: an attribute before opset 11, an input after).
+void pad(Importer& im) {
+    const Value v = im.placed(im.input(0));
+    const size_t r = im.logical_dims(v).size();
+    if (im.attr_string("mode", "constant") != "constant") im.fail("only constant padding is supported");
+    const std::vector<int64_t> pads = ints_param(im, "pads", 1, {});
+    if (pads.size() != 2 * r) im.fail("needs 2 pads per dimension");
     Attrs a;
-    const size_t r = d.size();
-    a.ints.resize(3 * r);
-    for (size_t i = 0; i < r; ++i) {  // physical dim i slices logical dim perm[i]
-        const size_t l = size_t(v.perm[i]);
-        a.ints[i] = int32_t(b[l]), a.ints[r + i] = int32_t(e[l]), a.ints[2 * r + i] = int32_t(s[l]);
+    a.value = im.attr_float("value", 0.f);
+    if (im.has_input(2)) {
+        const Const& c = im.const_input(2, "Pad value");
+        if (c.v.size() != 1) im.fail("the pad value must be a scalar");
+        a.value = float(c.v[0]);
     }
-    im.set_output(0, runtime(im.emit(OpType::StridedSlice, {v.id}, a), v.perm));
+    const std::vector<int> perm = v.is_const ? identity(r) : v.perm;
+    for (size_t i = 0; i < r; ++i) {  // physical dim i pads logical dim perm[i]
+        const int64_t before = pads[size_t(perm[i])], after = pads[r + size_t(perm[i])];
+        if (before < 0 || after < 0 || before > 4096 || after > 4096) im.fail("unsupported pad " + std::to_string(std::min(before, after)));
+        a.ints.push_back(int32_t(before));
+        a.ints.push_back(int32_t(after));
+    }
+    im.set_output(0, runtime(im.emit(OpType::Pad, {im.in_layout(v, perm)}, a), perm));
 }
 
 void gather(Importer& im) {
@@ -298,6 +348,8 @@ const Handler* find_shape_handler(const std::string& op_type) {
         {"Transpose", transpose_op},
         {"Concat", concat_op},
         {"Slice", slice},
+        {"Split", split},
+        {"Pad", pad},
         {"Gather", gather},
         {"Shape", shape_op},
         {"Cast", cast},
