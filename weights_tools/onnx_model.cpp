@@ -20,10 +20,10 @@ std::vector<int> identity(size_t rank) {
 }
 
 void Importer::fail(const std::string& msg) const {
-    const std::string where = node_ ? "node " + (node_->name.empty() ? node_->outputs.empty() ? std::string("?") : node_->outputs[0] : node_->name) +
-                                          " (op " + node_->op_type + "): "
-                                    : "";
-    throw Error(options_.label + ": " + where + msg);
+    if (!node_) throw Error(options_.label + ": " + msg);
+    // Exporters often leave node names empty: name the node by its first output then.
+    const std::string name = !node_->name.empty() ? node_->name : !node_->outputs.empty() ? node_->outputs[0] : "?";
+    throw Error(options_.label + ": node " + name + " (op " + node_->op_type + "): " + msg);
 }
 
 const Value& Importer::input(size_t i) const {
