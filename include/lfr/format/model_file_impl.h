@@ -95,9 +95,10 @@ inline void write_attrs(ByteWriter& w, const Attrs& a) {
     w.put<int32_t>(a.axis); w.put<uint8_t>(a.keep_dims ? 1 : 0);
     w.put<float>(a.value); w.put<int32_t>(a.flags);
     w.ids(a.ints);
+    w.put<int32_t>(a.dilation_h); w.put<int32_t>(a.dilation_w);
 }
 
-inline Attrs read_attrs(ByteReader& r, const std::string& node) {
+inline Attrs read_attrs(ByteReader& r, const std::string& node, uint32_t version) {
     Attrs a;
     a.kernel_h = r.get<int32_t>(); a.kernel_w = r.get<int32_t>();
     a.stride_h = r.get<int32_t>(); a.stride_w = r.get<int32_t>();
@@ -112,6 +113,9 @@ inline Attrs read_attrs(ByteReader& r, const std::string& node) {
     a.axis = r.get<int32_t>(); a.keep_dims = r.get<uint8_t>() != 0;
     a.value = r.get<float>(); a.flags = r.get<int32_t>();
     a.ints = r.ids();
+    if (version >= 2) {
+        a.dilation_h = r.get<int32_t>(); a.dilation_w = r.get<int32_t>();
+    }
     return a;
 }
 
@@ -225,7 +229,7 @@ inline Model Model::from_memory(const void* data, size_t size, const std::string
         n.op = OpType(op);
         n.inputs = r.ids();
         n.outputs = r.ids();
-        n.attrs = read_attrs(r, n.name);
+        n.attrs = read_attrs(r, n.name, h.version);
     }
     g.inputs = r.ids();
     g.outputs = r.ids();
