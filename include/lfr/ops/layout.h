@@ -17,7 +17,7 @@ inline Shape infer_pad(const Node& node, const std::vector<Shape>& in) {
                                                                   std::to_string(p.size())));
     for (int d = 0; d < out.rank; ++d) {
         LFR_CHECK(p[2 * d] >= 0 && p[2 * d + 1] >= 0, node_msg(node, "negative pad on dim " + std::to_string(d)));
-        out.dim[d] += p[2 * d] + p[2 * d + 1];
+        out.dim[d] += int64_t(p[2 * d]) + p[2 * d + 1];  // two int32 pads may not fit an int32
     }
     return out;
 }
