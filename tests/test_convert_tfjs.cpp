@@ -339,7 +339,7 @@ TEST_CASE("convert_tfjs_graph errors name the model, the op and the node") {
 TEST_CASE("convert_tfjs_graph refuses malformed manifests and fields with lfr::Error") {
     // Found by fuzzing (fuzz/corpus/fuzz_tfjs_graph/): a rank-8 manifest shape wrote past Shape::dim;
     // a missing "weights" list, a node without inputs and a non-numeric stride escaped as std::
-    // exceptions.
+    // exceptions; a zero stride divided by zero.
     write_temp("lfr_test_shard.bin", std::string(64, '\0'));
     auto manifest = nlohmann::json::parse(R"([{"paths": ["lfr_test_shard.bin"],
         "weights": [{"name": "w", "shape": [1, 1, 1, 1, 1, 1, 1, 4], "dtype": "float32"}]}])");
@@ -358,6 +358,9 @@ TEST_CASE("convert_tfjs_graph refuses malformed manifests and fields with lfr::E
     j["modelTopology"]["node"][3]["attr"]["strides"]["list"]["i"] = {"1", "x", "1", "1"};
     path = write_temp("lfr_test_bad_stride.json", j.dump());
     CHECK_THROWS_WITH_AS(convert_tfjs_graph(path), doctest::Contains("malformed model"), Error);
+    j["modelTopology"]["node"][3]["attr"]["strides"]["list"]["i"] = {"1", "0", "1", "1"};  // was a division by 0
+    path = write_temp("lfr_test_zero_stride.json", j.dump());
+    CHECK_THROWS_WITH_AS(convert_tfjs_graph(path), doctest::Contains("strides must be [1,h,w,1] with h, w >= 1"), Error);
 }
 
 // ---- the real models ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <type_traits>
@@ -500,7 +501,9 @@ private:
         const std::string fmt = attr_s(node, "data_format", "NHWC");
         if (fmt != "NHWC") unsupported(node, "data_format " + fmt);
         const auto strides = attr_ints(node, "strides");
-        LFR_CHECK(strides.size() == 4 && strides[0] == 1 && strides[3] == 1, where(node) + ": strides must be [1,h,w,1]");
+        const auto positive = [](int64_t v) { return v >= 1 && v <= std::numeric_limits<int32_t>::max(); };
+        LFR_CHECK(strides.size() == 4 && strides[0] == 1 && strides[3] == 1 && positive(strides[1]) && positive(strides[2]),
+                  where(node) + ": strides must be [1,h,w,1] with h, w >= 1");
         a.stride_h = int32_t(strides[1]), a.stride_w = int32_t(strides[2]);
         if (conv) {
             const auto dil = attr_ints(node, "dilations");
