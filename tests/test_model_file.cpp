@@ -170,3 +170,15 @@ TEST_CASE("executor: an inferred shape too large to count is refused before plan
     Model model = Model::from_memory(bytes.data(), bytes.size());
     CHECK_THROWS_WITH_AS(Session(model).make_plan({Shape{1, 1, 1, 1, 1, 1}}), doctest::Contains("more than 2^40 elements"), Error);
 }
+
+TEST_CASE("executor: a Reshape target too large to count is refused") {
+    // Three int32 dims of 2^31 - 1 multiplied past int64 while checking the target against the input.
+    tools::ConvertedModel m;
+    int32_t x = m.input("x", Shape{1, 4});
+    Attrs reshape;
+    reshape.ints = {2147483647, 2147483647, 2147483647, -1};
+    m.output(m.node(OpType::Reshape, "reshape", {x}, reshape));
+    auto bytes = serialize_model(m.graph, m.weights);
+    Model model = Model::from_memory(bytes.data(), bytes.size());
+    CHECK_THROWS_WITH_AS(Session(model).make_plan({Shape{1, 4}}), doctest::Contains("more than 2^40 elements"), Error);
+}
