@@ -11,8 +11,9 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 # --- 1. Debian packages -----------------------------------------------------------------------
 # Libraries by package name; tools by command, since node/npm may come from another Debian source.
-LIBS=(libstb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev ca-certificates)
-TOOLS=(cmake:cmake g++:g++ make:make node:nodejs npm:npm)
+# clang and libclang-rt-14-dev (libFuzzer's runtime, only recommended by clang) build fuzz/.
+LIBS=(libstb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev ca-certificates libclang-rt-14-dev)
+TOOLS=(cmake:cmake g++:g++ make:make node:nodejs npm:npm clang++:clang)
 missing=()
 for p in "${LIBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 for t in "${TOOLS[@]}"; do command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}"); done

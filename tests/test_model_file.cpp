@@ -2,8 +2,11 @@
 // (this file is also built with AddressSanitizer as lfr_format_tests).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "builder.h"
 #include "lfr/format/model_file.h"
+#include "lfr/graph/executor.h"
 
 using namespace lfr;
 
@@ -33,6 +36,13 @@ void reseal(std::vector<uint8_t>& bytes) {
 }
 
 template <class T> void poke(std::vector<uint8_t>& bytes, size_t at, T v) { std::memcpy(bytes.data() + at, &v, sizeof v); }
+
+// Where tensor `name`'s dims start in the serialised graph: after its name, kind and rank bytes.
+size_t dims_of(const std::vector<uint8_t>& bytes, const std::string& name) {
+    auto at = std::search(bytes.begin(), bytes.end(), name.begin(), name.end());
+    REQUIRE(at != bytes.end());
+    return size_t(at - bytes.begin()) + name.size() + 2;
+}
 
 std::string load_error(const std::vector<uint8_t>& bytes) {
     try {
@@ -163,4 +173,45 @@ TEST_CASE("model file: graph structure is validated") {
 TEST_CASE("model file: load() reports missing and empty files") {
     CHECK_THROWS_WITH_AS(Model::load("/nonexistent/model.lfr"), doctest::Contains("cannot open model file"), Error);
     CHECK_THROWS_WITH_AS(Model::load("/dev/null"), doctest::Contains("not a regular file"), Error);
+}
+
+TEST_CASE("model file: weights whose element count wraps round 64 bits are refused") {
+    // Found by fuzzing (fuzz/corpus/fuzz_lfr_model/numel_wrap_transpose.lfr): 2^64 + 4 and 3 * 2^64
+    // elements wrapped to 4 and 0, which the blob held, and the kernels then ran past it.
+    const int64_t shapes[][4] = {{1, 111620, 429509837, 384773}, {1 << 30, 1 << 30, 3, 16}};
+    for (const auto& dims : shapes) {
+        tools::ConvertedModel m;
+        int32_t x = m.input("x", Shape{1, 1, 1, 4});
+        m.output(m.node(OpType::Add, "add", {x, m.weight("wrap", Shape{1, 1, 1, 4}, {1, 2, 3, 4})}));
+        auto bytes = serialize_model(m.graph, m.weights);
+        const size_t at = dims_of(bytes, "wrap");
+        for (size_t d = 0; d < 4; ++d) poke<int64_t>(bytes, at + 8 * d, dims[d]);
+        reseal(bytes);
+        CHECK(load_error(bytes).find("weight wrap [" + std::to_string(dims[0])) != std::string::npos);
+        CHECK(load_error(bytes).find("more than 2^40 elements") != std::string::npos);
+    }
+}
+
+TEST_CASE("executor: an inferred shape too large to count is refused before planning") {
+    // Pads of 2^30 on six dims: 2^186 elements, which numel() would wrap into a small arena.
+    tools::ConvertedModel m;
+    int32_t x = m.input("x", Shape{1, 1, 1, 1, 1, 1});
+    Attrs pad;
+    pad.ints.assign(12, 1 << 30);
+    m.output(m.node(OpType::Pad, "pad", {x}, pad));
+    auto bytes = serialize_model(m.graph, m.weights);
+    Model model = Model::from_memory(bytes.data(), bytes.size());
+    CHECK_THROWS_WITH_AS(Session(model).make_plan({Shape{1, 1, 1, 1, 1, 1}}), doctest::Contains("more than 2^40 elements"), Error);
+}
+
+TEST_CASE("executor: a Reshape target too large to count is refused") {
+    // Three int32 dims of 2^31 - 1 multiplied past int64 while checking the target against the input.
+    tools::ConvertedModel m;
+    int32_t x = m.input("x", Shape{1, 4});
+    Attrs reshape;
+    reshape.ints = {2147483647, 2147483647, 2147483647, -1};
+    m.output(m.node(OpType::Reshape, "reshape", {x}, reshape));
+    auto bytes = serialize_model(m.graph, m.weights);
+    Model model = Model::from_memory(bytes.data(), bytes.size());
+    CHECK_THROWS_WITH_AS(Session(model).make_plan({Shape{1, 4}}), doctest::Contains("more than 2^40 elements"), Error);
 }

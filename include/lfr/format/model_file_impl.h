@@ -142,7 +142,7 @@ inline void validate_graph(const Graph& g, uint64_t blob_size, const std::string
         if (t.kind == TensorKind::Weight) {
             for (int d = 0; d < t.shape.rank; ++d)
                 LFR_CHECK(t.shape.dim[d] >= 0, label + ": weight " + t.name + " has an open dimension");
-            const uint64_t bytes = uint64_t(t.shape.numel()) * 4;
+            const uint64_t bytes = uint64_t(t.shape.checked_numel(label + ": weight " + t.name)) * 4;
             LFR_CHECK(t.blob_offset % kBlobAlign == 0, label + ": weight " + t.name + " is not 64-byte aligned");
             LFR_CHECK(t.blob_offset <= blob_size && bytes <= blob_size - t.blob_offset,
                       label + ": weight " + t.name + " offset " + std::to_string(t.blob_offset) + " + " +
