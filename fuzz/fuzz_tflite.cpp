@@ -1,0 +1,15 @@
+// convert_tflite on the bytes; a model that converts must also serialise and load again.
+#include <cstdint>
+#include <vector>
+
+#include "tflite_model.h"
+#include "tfjs_graph.h"  // validate_round_trip
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::vector<uint8_t> bytes(data, data + size);  // malloc's alignment, as a file read gives
+    try {
+        lfr::tools::validate_round_trip(lfr::tools::convert_tflite(bytes.data(), bytes.size(), lfr::tools::TfliteOptions{}));
+    } catch (const lfr::Error&) {  // any other exception is a finding
+    }
+    return 0;
+}
