@@ -1,5 +1,6 @@
 // Per-stage time of the face pipeline on one photo (default: face-api's sample1.jpg), single thread:
-// decode, detection, landmarks, alignment + embedding; medians over --runs.
+// decode, detection, landmarks, alignment + embedding; medians over --runs. The stages are the default
+// pipeline's unless --detector / --landmarks / --embedder name others.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,18 +26,21 @@ static double median_ms(int runs, const std::function<void()>& f) {
 int main(int argc, char** argv) {
     std::string photo = ".cache/packages/face-api/package/demo/sample1.jpg", models = "models";
     int runs = 10;
+    PipelineOptions o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--models" && i + 1 < argc) models = argv[++i];
+        else if (a == "--detector" && i + 1 < argc) o.detector = argv[++i];
+        else if (a == "--landmarks" && i + 1 < argc) o.landmarker = argv[++i];
+        else if (a == "--embedder" && i + 1 < argc) o.embedder = argv[++i];
         else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
         else if (a[0] != '-') photo = a;
         else {
-            std::printf("usage: bench_pipeline [PHOTO] [--models DIR] [--runs N]\n");
+            std::printf("usage: bench_pipeline [PHOTO] [--models DIR] [--runs N] [--detector D] [--landmarks L] [--embedder E]\n");
             return a == "--help" ? 0 : 2;
         }
     }
     try {
-        PipelineOptions o;
         o.models_dir = models;
         const Pipeline p(o);
         Image img;
@@ -49,10 +53,12 @@ int main(int argc, char** argv) {
         const double embed = median_ms(runs, [&] { p.add_descriptors(img, faces); });
         std::printf("%s: %dx%d, %zu faces, median of %d runs (1 thread)\n", photo.c_str(), img.width, img.height,
                     faces.size(), runs);
+        const PipelineOptions& used = p.options();
         std::printf("  decode JPEG (stb)       %8.1f ms   (jpeg-js-exact decoder: %.1f ms)\n", decode, decode_exact);
-        std::printf("  detect (tiny 416)       %8.1f ms\n", detect);
-        std::printf("  68 landmarks (x2 runs)  %8.1f ms\n", landmarks);
-        std::printf("  align + embed (mirror)  %8.1f ms\n", embed);
+        std::printf("  detect                  %8.1f ms   %s\n", detect, used.detector.c_str());
+        std::printf("  landmarks               %8.1f ms   %s%s\n", landmarks, used.landmarker.c_str(),
+                    used.landmarker == "mtcnn-onet" && used.detector == "mtcnn" ? " (the detector's ONet points, reused)" : "");
+        std::printf("  align + embed           %8.1f ms   %s\n", embed, used.embedder.c_str());
         std::printf("  total                   %8.1f ms\n", decode + detect + landmarks + embed);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_pipeline: %s\n", e.what());

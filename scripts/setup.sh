@@ -84,7 +84,9 @@ for m in "" _sparse; do  # the sparse file stores 46 weights compressed (DENSIFY
   convert "blazeface-full${m/_/-}" "$MEDIAPIPE/face_detection_full_range$m.tflite" tflite "$MEDIAPIPE/face_detection_full_range$m.tflite"
 done
 convert mtcnn-pnet "$EXPO/pnet.tflite" tflite "$EXPO/pnet.tflite" --input-shape pnet/input=1,-1,-1,3
-for net in rnet onet; do convert "mtcnn-$net" "$EXPO/$net.tflite" tflite "$EXPO/$net.tflite"; done
+# RNet and ONet score every candidate of an image in one run: batch left free (their flatten is [-1, K]).
+convert mtcnn-rnet "$EXPO/rnet.tflite" tflite "$EXPO/rnet.tflite" --input-shape rnet/input=-1,24,24,3
+convert mtcnn-onet "$EXPO/onet.tflite" tflite "$EXPO/onet.tflite" --input-shape onet/input=-1,48,48,3
 convert mobilefacenet "$EXPO/MobileFaceNet.tflite" tflite "$EXPO/MobileFaceNet.tflite"
 # Linzaer's Ultra-Light RFB-320 (MIT), as faceplugin ships it: ONNX, NCHW [1,3,240,320] -> NHWC
 convert ultralight .cache/packages/faceplugin/package/model/fr_detect.onnx onnx .cache/packages/faceplugin/package/model/fr_detect.onnx
