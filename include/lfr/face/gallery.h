@@ -6,13 +6,18 @@
 //
 // Link SQLite yourself (CMake: find_package(SQLite3) + SQLite::SQLite3, or -lsqlite3); nothing else.
 //
-// File layout (schema version 1; PRAGMA application_id = 0x6C667267 "lfrg", user_version = 1):
+// File layout (schema version 2; PRAGMA application_id = 0x6C667267 "lfrg", user_version = 2):
 //   lfr_schema(version)                      one row: the schema version that wrote the file
 //   meta(key, value)                         'embedder' (e.g. face_recognition_model), 'dim' (e.g. 128)
-//   people(id, name UNIQUE, created)
-//   descriptors(id, person_id -> people.id, embedder, dim, vector BLOB, source, created)
+//   people(id, name UNIQUE, created, unnamed)                       unnamed: made by clustering (person-N)
+//   descriptors(id, person_id -> people.id, embedder, dim, vector BLOB, source, created, medoid)
+//   pending(id, vector BLOB, source, created)                       faces observed but not yet anyone's
+//   rejections(id, person_id -> people.id, vector BLOB, source, created)   "this face is not them"
 // vector is dim float32 values, little-endian whatever the host; source is the image the descriptor came
-// from (may be empty); created is UTC ISO-8601 text ("2024-05-01T12:00:00.000Z").
+// from (may be empty); created is UTC ISO-8601 text ("2024-05-01T12:00:00.000Z"); medoid is 1 on the
+// descriptor that represents its person (least summed distance to the others), else 0.
+// Version 1 (no unnamed/medoid columns, no pending/rejections tables) is upgraded in place when opened
+// for writing, in one transaction; opened read-only it is read as it is (no rejections).
 //
 // Safety: the file is opened in WAL mode with synchronous=FULL, and every enroll/rename/remove is one
 // transaction, so a crash or power cut loses at most the call in progress and never corrupts the file.
@@ -43,6 +48,7 @@
 
 #include "lfr/core/error.h"
 #include "lfr/face/distance.h"
+#include "lfr/face/gallery_sql.h"
 
 namespace lfr {
 
@@ -89,92 +95,8 @@ struct GalleryOptions {
 
 namespace gallery_detail {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int32_t kApplicationId = 0x6C667267;  // "lfrg"
-
-inline std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-// One prepared statement, finalized on scope exit.
-class Statement {
-public:
-    Statement(sqlite3* db, const std::string& path, const char* sql) : db_(db), path_(path) {
-        const int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-        if (rc != SQLITE_OK) fail("cannot prepare \"" + std::string(sql) + "\"");
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int i, const std::string& s) {
-        check(sqlite3_bind_text(stmt_, i, s.data(), int(s.size()), SQLITE_TRANSIENT), "bind");
-        return *this;
-    }
-    Statement& bind(int i, int64_t v) {
-        check(sqlite3_bind_int64(stmt_, i, v), "bind");
-        return *this;
-    }
-    Statement& bind_blob(int i, const void* p, size_t n) {
-        check(sqlite3_bind_blob(stmt_, i, p, int(n), SQLITE_TRANSIENT), "bind");
-        return *this;
-    }
-    // true while there is a row; false when done.
-    bool step() {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        fail("query failed");
-        return false;
-    }
-    void run() {
-        while (step()) {
-        }
-    }
-    // Ready to run again with new bindings.
-    void reset() {
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
-    }
-    int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-    std::string text(int col) const {
-        const unsigned char* p = sqlite3_column_text(stmt_, col);
-        return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(stmt_, col))) : std::string();
-    }
-    const unsigned char* blob(int col, size_t* n) const {
-        const void* p = sqlite3_column_blob(stmt_, col);
-        *n = size_t(sqlite3_column_bytes(stmt_, col));
-        return static_cast<const unsigned char*>(p);
-    }
-
-private:
-    void check(int rc, const char* what) {
-        if (rc != SQLITE_OK) fail(what);
-    }
-    [[noreturn]] void fail(const std::string& what) {
-        throw Error(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
-    }
-    sqlite3* db_;
-    const std::string& path_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
-
-// float32 <-> little-endian bytes, independent of the host's byte order.
-inline std::string encode(const std::vector<float>& v) {
-    std::string bytes(v.size() * 4, '\0');
-    for (size_t i = 0; i < v.size(); ++i) {
-        uint32_t u;
-        std::memcpy(&u, &v[i], 4);
-        for (int k = 0; k < 4; ++k) bytes[i * 4 + k] = char((u >> (8 * k)) & 0xFF);
-    }
-    return bytes;
-}
-
-inline void decode(const unsigned char* p, size_t n, float* out) {
-    for (size_t i = 0; i < n; ++i) {
-        const uint32_t u = uint32_t(p[i * 4]) | uint32_t(p[i * 4 + 1]) << 8 | uint32_t(p[i * 4 + 2]) << 16 |
-                           uint32_t(p[i * 4 + 3]) << 24;
-        std::memcpy(&out[i], &u, 4);
-    }
-}
 
 }  // namespace gallery_detail
 
@@ -216,6 +138,7 @@ public:
             embedder_ = std::move(o.embedder_);
             dim_ = o.dim_;
             read_only_ = o.read_only_;
+            schema_ = o.schema_;
             db_ = o.db_;
             o.db_ = nullptr;
             cache_ = std::move(o.cache_);
@@ -420,20 +343,24 @@ public:
 private:
     Gallery() = default;
 
-    // SAVEPOINT: a transaction of its own at top level, a nested one inside begin()/commit().
+    // One call's transaction: BEGIN IMMEDIATE at top level, a SAVEPOINT inside begin()/commit().
+    // IMMEDIATE takes the write lock before the first read, so concurrent writers queue on the busy
+    // timeout; a deferred transaction that read first could not upgrade and would fail with SQLITE_BUSY.
     // Rolled back on scope exit unless released.
     class Savepoint {
     public:
-        explicit Savepoint(Gallery& g) : g_(g) { g_.exec("SAVEPOINT lfr_call"); }
+        explicit Savepoint(Gallery& g) : g_(g), nested_(g.in_transaction()) {
+            g_.exec(nested_ ? "SAVEPOINT lfr_call" : "BEGIN IMMEDIATE");
+        }
         void release() {
-            g_.exec("RELEASE lfr_call");
+            g_.exec(nested_ ? "RELEASE lfr_call" : "COMMIT");
             done_ = true;
             g_.cache_.loaded = false;
         }
         ~Savepoint() {
             if (done_) return;
             // Errors here cannot be reported (we may be unwinding); the transaction is undone either way.
-            sqlite3_exec(g_.db_, "ROLLBACK TO lfr_call; RELEASE lfr_call", nullptr, nullptr, nullptr);
+            sqlite3_exec(g_.db_, nested_ ? "ROLLBACK TO lfr_call; RELEASE lfr_call" : "ROLLBACK", nullptr, nullptr, nullptr);
             g_.cache_.loaded = false;
         }
         Savepoint(const Savepoint&) = delete;
@@ -441,6 +368,7 @@ private:
 
     private:
         Gallery& g_;
+        bool nested_;
         bool done_ = false;
     };
 
@@ -542,9 +470,9 @@ private:
             const int64_t app = pragma_int("PRAGMA application_id");
             if (pragma_int("SELECT count(*) FROM sqlite_master") == 0 && (app == 0 || app == gallery_detail::kApplicationId)) {
                 exec(("PRAGMA application_id = " + std::to_string(gallery_detail::kApplicationId)).c_str());
-                exec(("PRAGMA user_version = " + std::to_string(gallery_detail::kSchemaVersion)).c_str());
+                exec("PRAGMA user_version = 1");
                 exec("CREATE TABLE lfr_schema(version INTEGER NOT NULL);"
-                     "INSERT INTO lfr_schema(version) VALUES(1);"  // kSchemaVersion
+                     "INSERT INTO lfr_schema(version) VALUES(1);"
                      "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
                      "CREATE TABLE people(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);"
                      "CREATE TABLE descriptors(id INTEGER PRIMARY KEY,"
@@ -554,6 +482,7 @@ private:
                      "CREATE INDEX descriptors_by_person ON descriptors(person_id);");
                 gallery_detail::Statement m(db_, path_, "INSERT INTO meta(key, value) VALUES('embedder', ?1), ('dim', ?2)");
                 m.bind(1, embedder_).bind(2, std::to_string(dim_)).run();
+                upgrade_1_to_2();  // every new gallery goes through the migration: one path to test
             }
             exec("COMMIT");
         } catch (...) {
@@ -562,18 +491,48 @@ private:
         }
     }
 
+    // Version 1 -> 2, inside the caller's write transaction.
+    void upgrade_1_to_2() {
+        exec("ALTER TABLE people ADD COLUMN unnamed INTEGER NOT NULL DEFAULT 0;"
+             "ALTER TABLE descriptors ADD COLUMN medoid INTEGER NOT NULL DEFAULT 0;"
+             "CREATE TABLE pending(id INTEGER PRIMARY KEY, vector BLOB NOT NULL, source TEXT NOT NULL DEFAULT '',"
+             " created TEXT NOT NULL);"
+             "CREATE TABLE rejections(id INTEGER PRIMARY KEY,"
+             " person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE, vector BLOB NOT NULL,"
+             " source TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);"
+             "CREATE INDEX rejections_by_person ON rejections(person_id);"
+             "UPDATE lfr_schema SET version = 2;"
+             "PRAGMA user_version = 2;");
+    }
+
+    // Brings an older gallery up to this build's schema (re-checked under the write lock: another
+    // process may have done it meanwhile).
+    void migrate() {
+        exec("BEGIN IMMEDIATE");
+        try {
+            if (pragma_int("SELECT max(version) FROM lfr_schema") == 1) upgrade_1_to_2();
+            exec("COMMIT");
+        } catch (...) {
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+        schema_ = gallery_detail::kSchemaVersion;
+    }
+
     void check_ours() {
-        static_assert(gallery_detail::kSchemaVersion == 1, "update create_schema and add a migration");
+        static_assert(gallery_detail::kSchemaVersion == 2, "update create_schema and add a migration");
         const bool has_schema = pragma_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'lfr_schema'") == 1;
         const bool has_meta = pragma_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 1;
         if (!has_schema || !has_meta || pragma_int("PRAGMA application_id") != gallery_detail::kApplicationId)
             throw Error(path_ + ": not an lfr gallery: an SQLite database without the lfr gallery schema "
                                 "(no lfr_schema/meta tables or application_id 'lfrg'); refusing to use it");
         const int64_t version = pragma_int("SELECT max(version) FROM lfr_schema");
-        LFR_CHECK(version == gallery_detail::kSchemaVersion,
-                  path_ + ": lfr gallery schema version " + std::to_string(version) + "; this build reads version " +
+        LFR_CHECK(version >= 1 && version <= gallery_detail::kSchemaVersion,
+                  path_ + ": lfr gallery schema version " + std::to_string(version) + "; this build reads versions 1 to " +
                       std::to_string(gallery_detail::kSchemaVersion) +
                       (version > gallery_detail::kSchemaVersion ? " (made by a newer lfr)" : ""));
+        schema_ = int(version);
+        if (schema_ < gallery_detail::kSchemaVersion && !read_only_) migrate();
         const std::string made_with = meta("embedder"), made_dim = meta("dim");
         if (embedder_.empty()) {  // open(path, "", 0): adopt the gallery's embedder
             embedder_ = made_with;
@@ -628,6 +587,7 @@ private:
     std::string path_, embedder_;
     int dim_ = 0;
     bool read_only_ = false;
+    int schema_ = gallery_detail::kSchemaVersion;  // the file's version (1: read-only, not upgraded)
     sqlite3* db_ = nullptr;
     mutable Cache cache_;
 };
