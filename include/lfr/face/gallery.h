@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -170,37 +171,31 @@ public:
 
     // --- Changes ---------------------------------------------------------------------------------------
     // Adds descriptors to `name` (creating the person if new), all or nothing.
+    // A new person's medoid (the descriptor nearest the others) is marked; later additions keep it.
     void enroll(const std::string& name, const std::vector<SourcedDescriptor>& descriptors) {
         writable("enroll");
-        const std::string who = "enroll " + gallery_detail::quoted(name);
         LFR_CHECK(!name.empty(), path_ + ": enroll: a person needs a non-empty name");
-        LFR_CHECK(!descriptors.empty(), path_ + ": " + who + ": no descriptors given");
-        for (size_t i = 0; i < descriptors.size(); ++i) {
-            const auto& v = descriptors[i].vector;
-            LFR_CHECK(v.size() == size_t(dim_), path_ + ": " + who + ": descriptor " + std::to_string(i) + " has " +
-                                                    std::to_string(v.size()) + " values; this gallery holds " +
-                                                    std::to_string(dim_) + "-d descriptors of " + embedder_);
-            for (float x : v)
-                LFR_CHECK(std::isfinite(x), path_ + ": " + who + ": descriptor " + std::to_string(i) +
-                                                " holds a NaN or infinite value");
-        }
+        check_descriptors("enroll " + gallery_detail::quoted(name), descriptors);
         Savepoint sp(*this);
         int64_t person = find_person(name);
-        if (person < 0) {
-            gallery_detail::Statement ins(db_, path_, "INSERT INTO people(name, created) VALUES(?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
-            ins.bind(1, name).run();
-            person = sqlite3_last_insert_rowid(db_);
-        }
-        gallery_detail::Statement ins(db_, path_,
-                                      "INSERT INTO descriptors(person_id, embedder, dim, vector, source, created) "
-                                      "VALUES(?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
-        for (const auto& d : descriptors) {
-            const std::string bytes = gallery_detail::encode(d.vector);
-            ins.reset();
-            ins.bind(1, person).bind(2, embedder_).bind(3, int64_t(dim_)).bind_blob(4, bytes.data(), bytes.size());
-            ins.bind(5, d.source).run();
-        }
+        const bool is_new = person < 0;
+        if (is_new) person = add_person(name, false);
+        insert_descriptors(person, descriptors, is_new ? medoid_of(descriptors) : descriptors.size());
         sp.release();
+    }
+
+    // Stores a cluster of unknown faces as a new unnamed person "person-N" (N one more than any before),
+    // with descriptors[medoid] marked as its medoid. Returns the name.
+    std::string enroll_unnamed(const std::vector<SourcedDescriptor>& descriptors, size_t medoid) {
+        writable("enroll");
+        check_descriptors("enroll an unnamed person", descriptors);
+        LFR_CHECK(medoid < descriptors.size(), path_ + ": enroll: the medoid is not one of the descriptors");
+        Savepoint sp(*this);
+        const std::string name = "person-" + std::to_string(pragma_int(
+            "SELECT coalesce(max(CAST(substr(name, 8) AS INTEGER)), 0) + 1 FROM people WHERE name GLOB 'person-[0-9]*'"));
+        insert_descriptors(add_person(name, true), descriptors, medoid);
+        sp.release();
+        return name;
     }
 
     void enroll(const std::string& name, const std::vector<float>& descriptor, const std::string& source = "") {
@@ -218,6 +213,7 @@ public:
                                                  gallery_detail::quoted(new_name) + " already exists");
         gallery_detail::Statement up(db_, path_, "UPDATE people SET name = ?1 WHERE id = ?2");
         up.bind(1, new_name).bind(2, id).run();
+        bump_generation();
         sp.release();
     }
 
@@ -231,6 +227,7 @@ public:
         del_d.bind(1, id).run();
         gallery_detail::Statement del_p(db_, path_, "DELETE FROM people WHERE id = ?1");
         del_p.bind(1, id).run();
+        bump_generation();
         sp.release();
     }
 
@@ -287,7 +284,11 @@ public:
         const size_t people = c.names.size(), d = size_t(dim_);
         std::vector<float> score(people, 0.f);
         if (options.by == MatchBy::Centroid) {
-            for (size_t p = 0; p < people; ++p) score[p] = euclidean_distance(query, &c.centroids[p * d], d);
+            std::vector<float> centroid(d);
+            for (size_t p = 0; p < people; ++p) {
+                for (size_t i = 0; i < d; ++i) centroid[i] = c.sums[p * d + i] / float(c.counts[p]);
+                score[p] = euclidean_distance(query, centroid.data(), d);
+            }
         } else {
             const bool nearest = options.by == MatchBy::Nearest;
             if (nearest) score.assign(people, std::numeric_limits<float>::infinity());
@@ -298,6 +299,11 @@ public:
             }
             if (!nearest)
                 for (size_t p = 0; p < people; ++p) score[p] /= float(c.counts[p]);
+        }
+        // A person with a rejected face nearer the query than they are is not the answer.
+        for (size_t r = 0; r < c.rejection_owner.size(); ++r) {
+            float& s = score[c.rejection_owner[r]];
+            if (euclidean_distance(query, &c.rejections[r * d], d) < s) s = std::numeric_limits<float>::infinity();
         }
         size_t best = 0, second = people;
         for (size_t p = 1; p < people; ++p) {
@@ -355,7 +361,7 @@ private:
         void release() {
             g_.exec(nested_ ? "RELEASE lfr_call" : "COMMIT");
             done_ = true;
-            g_.cache_.loaded = false;
+            g_.cache_.stale = true;
         }
         ~Savepoint() {
             if (done_) return;
@@ -372,14 +378,26 @@ private:
         bool done_ = false;
     };
 
+    // The in-memory matrix: descriptors in id order, appended to as rows are added (by this object or
+    // another connection); anything else (rename, remove, merge, split, reject) bumps meta 'generation'
+    // and the next query reads everything again.
     struct Cache {
         bool loaded = false;
-        int64_t data_version = -1;
-        std::vector<float> rows;        // every descriptor, row-major [descriptor][dim]
-        std::vector<uint32_t> owner;    // row -> index into names
-        std::vector<std::string> names; // people with at least one descriptor
-        std::vector<uint32_t> counts;   // descriptors per person
-        std::vector<float> centroids;   // [person][dim] mean descriptor
+        bool stale = false;               // this object committed a change
+        int64_t data_version = -1;        // PRAGMA data_version when last checked
+        int64_t generation = -1;          // meta 'generation' when loaded
+        int64_t last_id = 0;              // highest descriptor id loaded
+        std::vector<float> rows;          // every descriptor, row-major [descriptor][dim]
+        std::vector<uint32_t> owner;      // row -> person index
+        std::vector<int64_t> row_ids;     // row -> descriptor id
+        std::vector<std::string> names;   // person index -> name (people with at least one descriptor)
+        std::vector<int64_t> person_ids;  // person index -> people.id
+        std::map<int64_t, uint32_t> index;  // people.id -> person index
+        std::vector<uint32_t> counts;     // descriptors per person
+        std::vector<float> sums;          // [person][dim] sum of descriptors (centroid = sum / count)
+        std::vector<int64_t> medoid_row;  // person index -> row of their medoid (marked, else their first)
+        std::vector<float> rejections;    // [rejection][dim]
+        std::vector<uint32_t> rejection_owner;
     };
 
     void close() noexcept {
@@ -407,6 +425,72 @@ private:
         gallery_detail::Statement q(db_, path_, "SELECT id FROM people WHERE name = ?1");
         q.bind(1, name);
         return q.step() ? q.integer(0) : -1;
+    }
+
+    int64_t add_person(const std::string& name, bool unnamed) {
+        gallery_detail::Statement ins(db_, path_, schema_ >= 2
+            ? "INSERT INTO people(name, created, unnamed) VALUES(?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2)"
+            : "INSERT INTO people(name, created) VALUES(?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+        ins.bind(1, name);
+        if (schema_ >= 2) ins.bind(2, int64_t(unnamed));
+        ins.run();
+        return sqlite3_last_insert_rowid(db_);
+    }
+
+    void check_descriptor(const std::string& what, const std::vector<float>& v) const {
+        LFR_CHECK(v.size() == size_t(dim_), path_ + ": " + what + " has " + std::to_string(v.size()) +
+                                                " values; this gallery holds " + std::to_string(dim_) +
+                                                "-d descriptors of " + embedder_);
+        for (float x : v) LFR_CHECK(std::isfinite(x), path_ + ": " + what + " holds a NaN or infinite value");
+    }
+
+    void check_descriptors(const std::string& who, const std::vector<SourcedDescriptor>& descriptors) const {
+        LFR_CHECK(!descriptors.empty(), path_ + ": " + who + ": no descriptors given");
+        for (size_t i = 0; i < descriptors.size(); ++i)
+            check_descriptor(who + ": descriptor " + std::to_string(i), descriptors[i].vector);
+    }
+
+    // Index of the descriptor with the least summed distance to the others.
+    static size_t medoid_of(const std::vector<SourcedDescriptor>& descriptors) {
+        size_t best = 0;
+        double best_sum = std::numeric_limits<double>::infinity();
+        for (size_t i = 0; i < descriptors.size(); ++i) {
+            double sum = 0;
+            for (const auto& o : descriptors) sum += euclidean_distance(descriptors[i].vector, o.vector);
+            if (sum < best_sum) best_sum = sum, best = i;
+        }
+        return best;
+    }
+
+    // Adds the descriptors to the person; descriptors[medoid] is marked (none when medoid is out of range).
+    void insert_descriptors(int64_t person, const std::vector<SourcedDescriptor>& descriptors, size_t medoid) {
+        gallery_detail::Statement ins(db_, path_,
+                                      "INSERT INTO descriptors(person_id, embedder, dim, vector, source, created) "
+                                      "VALUES(?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+        for (size_t i = 0; i < descriptors.size(); ++i) {
+            const std::string bytes = gallery_detail::encode(descriptors[i].vector);
+            ins.reset();
+            ins.bind(1, person).bind(2, embedder_).bind(3, int64_t(dim_)).bind_blob(4, bytes.data(), bytes.size());
+            ins.bind(5, descriptors[i].source).run();
+            if (i == medoid && schema_ >= 2) {
+                gallery_detail::Statement mark(db_, path_, "UPDATE descriptors SET medoid = 1 WHERE id = ?1");
+                mark.bind(1, sqlite3_last_insert_rowid(db_)).run();
+            }
+        }
+    }
+
+    // Marks a change other than added descriptors, so that every open gallery reloads its matrix.
+    void bump_generation() {
+        exec("INSERT OR REPLACE INTO meta(key, value) VALUES('generation',"
+             " coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) + 1)");
+    }
+
+    template <class Query>
+    void decode_vector(const Query& q, int col, const std::string& whose, float* out) const {
+        size_t n;
+        const unsigned char* p = q.blob(col, &n);
+        LFR_CHECK(n == size_t(dim_) * 4, corrupt_vector(whose, n));
+        gallery_detail::decode(p, size_t(dim_), out);
     }
 
     std::string corrupt_vector(const std::string& name, size_t bytes) const {
@@ -546,42 +630,65 @@ private:
                         " (" + std::to_string(dim_) + "-d)");
     }
 
-    // Loads every descriptor into the in-memory matrix, unless it is already current.
+    // Brings the in-memory matrix up to date: nothing to do when no one committed since; only the new
+    // rows when descriptors were only added; else everything.
     void load() const {
         const int64_t version = pragma_int("PRAGMA data_version");  // changes when another connection commits
-        if (cache_.loaded && cache_.data_version == version) return;
-        Cache c;
-        c.data_version = version;
+        if (cache_.loaded && !cache_.stale && cache_.data_version == version) return;
+        const int64_t generation = pragma_int("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0)");
+        const bool full = !cache_.loaded || generation != cache_.generation;
+        if (full) {
+            cache_ = Cache();
+            cache_.generation = generation;
+        }
+        cache_.data_version = version;
+        cache_.stale = false;
         const size_t d = size_t(dim_);
-        gallery_detail::Statement q(db_, path_,
-                                    "SELECT p.name, d.vector, d.embedder, d.dim FROM descriptors d "
-                                    "JOIN people p ON p.id = d.person_id ORDER BY p.id, d.id");
+        Cache& c = cache_;
+        c.loaded = false;  // until the rows are all in
+        gallery_detail::Statement q(db_, path_, schema_ >= 2
+            ? "SELECT d.id, p.id, p.name, d.vector, d.embedder, d.dim, d.medoid FROM descriptors d "
+              "JOIN people p ON p.id = d.person_id WHERE d.id > ?1 ORDER BY d.id"
+            : "SELECT d.id, p.id, p.name, d.vector, d.embedder, d.dim, 0 FROM descriptors d "
+              "JOIN people p ON p.id = d.person_id WHERE d.id > ?1 ORDER BY d.id");
+        q.bind(1, c.last_id);
         while (q.step()) {
-            std::string name = q.text(0);
-            if (c.names.empty() || name != c.names.back()) {
+            const std::string name = q.text(2);
+            const auto found = c.index.emplace(q.integer(1), uint32_t(c.names.size()));
+            const uint32_t person = found.first->second;
+            if (found.second) {
                 c.names.push_back(name);
+                c.person_ids.push_back(q.integer(1));
                 c.counts.push_back(0);
-                c.centroids.resize(c.centroids.size() + d, 0.f);
+                c.sums.resize(c.sums.size() + d, 0.f);
+                c.medoid_row.push_back(int64_t(c.owner.size()));
             }
-            if (q.text(2) != embedder_ || q.integer(3) != dim_)
-                throw Error(path_ + ": a descriptor of " + gallery_detail::quoted(name) + " was made with " + q.text(2) +
-                            " (" + std::to_string(q.integer(3)) + "-d); this gallery holds " + embedder_ + " (" +
+            if (q.text(4) != embedder_ || q.integer(5) != dim_)
+                throw Error(path_ + ": a descriptor of " + gallery_detail::quoted(name) + " was made with " + q.text(4) +
+                            " (" + std::to_string(q.integer(5)) + "-d); this gallery holds " + embedder_ + " (" +
                             std::to_string(dim_) + "-d)");
-            size_t n;
-            const unsigned char* p = q.blob(1, &n);
-            LFR_CHECK(n == d * 4, corrupt_vector(name, n));
             const size_t at = c.rows.size();
             c.rows.resize(at + d);
-            gallery_detail::decode(p, d, &c.rows[at]);
-            c.owner.push_back(uint32_t(c.names.size() - 1));
-            c.counts.back() += 1;
-            float* centroid = &c.centroids[c.centroids.size() - d];
-            for (size_t i = 0; i < d; ++i) centroid[i] += c.rows[at + i];
+            decode_vector(q, 3, name, &c.rows[at]);
+            if (q.integer(6)) c.medoid_row[person] = int64_t(c.owner.size());
+            c.owner.push_back(person);
+            c.row_ids.push_back(q.integer(0));
+            c.last_id = q.integer(0);
+            c.counts[person] += 1;
+            float* sum = &c.sums[size_t(person) * d];
+            for (size_t i = 0; i < d; ++i) sum[i] += c.rows[at + i];
         }
-        for (size_t p = 0; p < c.names.size(); ++p)
-            for (size_t i = 0; i < d; ++i) c.centroids[p * d + i] /= float(c.counts[p]);
+        if (full && schema_ >= 2) {  // rejections change the generation, so they are read with everything
+            gallery_detail::Statement r(db_, path_, "SELECT person_id, vector FROM rejections ORDER BY id");
+            while (r.step()) {
+                const auto it = c.index.find(r.integer(0));
+                if (it == c.index.end()) continue;  // a person with no descriptors left is never an answer
+                c.rejections.resize(c.rejections.size() + d);
+                decode_vector(r, 1, "a rejected face", &c.rejections[c.rejections.size() - d]);
+                c.rejection_owner.push_back(it->second);
+            }
+        }
         c.loaded = true;
-        cache_ = std::move(c);
     }
 
     std::string path_, embedder_;
