@@ -78,6 +78,33 @@ struct IdentifyOptions {
     MatchBy by = MatchBy::MeanDistance;
 };
 
+// A face stored in the gallery: a person's descriptor, or a pending one (observed, nobody's yet).
+struct StoredFace {
+    int64_t id = 0;          // descriptor id (pending: pending id)
+    std::string person;      // empty when pending
+    bool unnamed = false;    // the person was made by clustering (person-N)
+    bool pending = false;
+    bool medoid = false;     // the descriptor that represents its person
+    std::string source, created;
+    std::vector<float> vector;
+    float distance = 0;      // search(): distance to the query
+};
+
+// Gallery::observe: when does the pool of unmatched faces become new people?
+struct ObserveOptions {
+    float threshold = kFaceApiDistanceThreshold;  // a face joins the person whose medoid is nearer than this
+    size_t pool_size = 50;     // k: re-cluster the pending pool once it holds this many faces...
+    double max_age_s = 3600;   // T: ...or once its oldest face is older than this (seconds)
+    size_t min_cluster = 3;    // m: clusters of at least this many faces become new unnamed people
+    int iterations = 100;      // Chinese whispers' updates per face
+};
+
+struct Observation {
+    std::string person;                   // whom the face joined; empty when it went to the pending pool
+    float distance = std::numeric_limits<float>::infinity();  // to the nearest medoid
+    std::vector<std::string> new_people;  // unnamed people this call made from the pool
+};
+
 struct Identification {
     std::string name;         // the best person, or "unknown" when best_distance >= threshold
     bool known = false;       // name is a person (not "unknown")
@@ -338,6 +365,29 @@ public:
         return identify(query, o);
     }
 
+    // --- Unknown faces (lfr/face/gallery_observe.h) -----------------------------------------------------
+    // One face seen: it joins the person whose medoid is nearest when within options.threshold (unless
+    // that person already has a face from the same source image), else it waits in the pending pool;
+    // when the pool reaches pool_size faces or its oldest is older than max_age_s, the pool is clustered
+    // (Chinese whispers, faces of one source kept apart) and clusters of min_cluster or more become
+    // unnamed people. Pool faces left over and older than max_age_s are dropped, and the pool is cut to
+    // its newest pool_size / 2, so that it stays bounded. Cost: the scan of one medoid per person, plus
+    // the pool's clustering when it is due (bounded by pool_size, not by the gallery).
+    Observation observe(const std::vector<float>& descriptor, const std::string& source, const ObserveOptions& options);
+    // Every stored face: people's descriptors (by person id, then id) and the pending pool (vectors included).
+    std::vector<StoredFace> faces() const;
+    // Every stored face ranked by distance to the query, nearest first (at most `limit`; 0: all).
+    std::vector<StoredFace> search(const std::vector<float>& query, size_t limit = 0) const;
+
+    // --- Corrections (lfr/face/gallery_edit.h) ---------------------------------------------------------
+    // Moves all of `from`'s descriptors and rejections to `into` and removes `from`; the medoid is chosen again.
+    void merge(const std::string& from, const std::string& into);
+    // Moves the descriptors with these ids from `name` to a new person `new_name` (medoids chosen again).
+    void split(const std::string& name, const std::vector<int64_t>& descriptor_ids, const std::string& new_name);
+    // Records that this face is not `name`: identify never answers `name` for a query nearer to a
+    // rejected face than to them.
+    void reject(const std::string& name, const std::vector<float>& descriptor, const std::string& source);
+
     // SQLite's PRAGMA integrity_check: "ok", or its findings one per line.
     std::string integrity_check() const {
         gallery_detail::Statement q(db_, path_, "PRAGMA integrity_check");
@@ -395,7 +445,7 @@ private:
         std::map<int64_t, uint32_t> index;  // people.id -> person index
         std::vector<uint32_t> counts;     // descriptors per person
         std::vector<float> sums;          // [person][dim] sum of descriptors (centroid = sum / count)
-        std::vector<int64_t> medoid_row;  // person index -> row of their medoid (marked, else their first)
+        std::vector<float> medoids;       // [person][dim] their medoid's descriptor (marked, else their first)
         std::vector<float> rejections;    // [rejection][dim]
         std::vector<uint32_t> rejection_owner;
     };
@@ -479,6 +529,8 @@ private:
         }
     }
 
+    void refresh_medoid(int64_t person);  // lfr/face/gallery_edit.h
+
     // Marks a change other than added descriptors, so that every open gallery reloads its matrix.
     void bump_generation() {
         exec("INSERT OR REPLACE INTO meta(key, value) VALUES('generation',"
@@ -510,125 +562,13 @@ private:
         return q.step() ? q.integer(0) : 0;
     }
 
-    // Decide whether the file is new (no tables: make our schema), ours (check schema version, embedder,
-    // dim), or foreign (refuse, having written nothing).
-    void attach_or_create() {
-        // The first read tells a non-database file apart (SQLITE_NOTADB) before anything is written.
-        std::vector<std::string> tables;
-        {
-            char* err = nullptr;
-            auto collect = [](void* out, int, char** v, char**) {
-                static_cast<std::vector<std::string>*>(out)->push_back(v[0] ? v[0] : "");
-                return 0;
-            };
-            const int rc = sqlite3_exec(db_, "SELECT name FROM sqlite_master WHERE type = 'table'", collect, &tables, &err);
-            if (rc != SQLITE_OK) {
-                const std::string msg = err ? err : sqlite3_errmsg(db_);
-                sqlite3_free(err);
-                if ((rc & 0xFF) == SQLITE_NOTADB)
-                    throw Error(path_ + ": not an lfr gallery: not an SQLite database (" + msg + ")");
-                throw Error(path_ + ": cannot read gallery: " + msg);
-            }
-        }
-        if (tables.empty()) {
-            LFR_CHECK(!embedder_.empty(), path_ + ": no gallery here (empty or missing file), and no embedder given to make one");
-            LFR_CHECK(!read_only_, path_ + ": no gallery here (empty or missing file) and it was opened read-only");
-            create_schema();
-        }
-        check_ours();
-        if (!read_only_) {
-            // WAL + synchronous=FULL: each committed transaction is on disk before commit returns, and a crash
-            // mid-transaction leaves the file as of the last commit.
-            gallery_detail::Statement wal(db_, path_, "PRAGMA journal_mode = WAL");
-            wal.run();
-        }
-        exec("PRAGMA synchronous = FULL");
-        exec("PRAGMA foreign_keys = ON");
-    }
-
-    void create_schema() {
-        // BEGIN IMMEDIATE takes the write lock, so two processes creating the same gallery do it once.
-        exec("BEGIN IMMEDIATE");
-        try {
-            // Only a database with nothing in it and no other application's id becomes a gallery.
-            const int64_t app = pragma_int("PRAGMA application_id");
-            if (pragma_int("SELECT count(*) FROM sqlite_master") == 0 && (app == 0 || app == gallery_detail::kApplicationId)) {
-                exec(("PRAGMA application_id = " + std::to_string(gallery_detail::kApplicationId)).c_str());
-                exec("PRAGMA user_version = 1");
-                exec("CREATE TABLE lfr_schema(version INTEGER NOT NULL);"
-                     "INSERT INTO lfr_schema(version) VALUES(1);"
-                     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                     "CREATE TABLE people(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);"
-                     "CREATE TABLE descriptors(id INTEGER PRIMARY KEY,"
-                     " person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
-                     " embedder TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,"
-                     " source TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);"
-                     "CREATE INDEX descriptors_by_person ON descriptors(person_id);");
-                gallery_detail::Statement m(db_, path_, "INSERT INTO meta(key, value) VALUES('embedder', ?1), ('dim', ?2)");
-                m.bind(1, embedder_).bind(2, std::to_string(dim_)).run();
-                upgrade_1_to_2();  // every new gallery goes through the migration: one path to test
-            }
-            exec("COMMIT");
-        } catch (...) {
-            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
-    }
-
-    // Version 1 -> 2, inside the caller's write transaction.
-    void upgrade_1_to_2() {
-        exec("ALTER TABLE people ADD COLUMN unnamed INTEGER NOT NULL DEFAULT 0;"
-             "ALTER TABLE descriptors ADD COLUMN medoid INTEGER NOT NULL DEFAULT 0;"
-             "CREATE TABLE pending(id INTEGER PRIMARY KEY, vector BLOB NOT NULL, source TEXT NOT NULL DEFAULT '',"
-             " created TEXT NOT NULL);"
-             "CREATE TABLE rejections(id INTEGER PRIMARY KEY,"
-             " person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE, vector BLOB NOT NULL,"
-             " source TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);"
-             "CREATE INDEX rejections_by_person ON rejections(person_id);"
-             "UPDATE lfr_schema SET version = 2;"
-             "PRAGMA user_version = 2;");
-    }
-
-    // Brings an older gallery up to this build's schema (re-checked under the write lock: another
-    // process may have done it meanwhile).
-    void migrate() {
-        exec("BEGIN IMMEDIATE");
-        try {
-            if (pragma_int("SELECT max(version) FROM lfr_schema") == 1) upgrade_1_to_2();
-            exec("COMMIT");
-        } catch (...) {
-            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
-        schema_ = gallery_detail::kSchemaVersion;
-    }
-
-    void check_ours() {
-        static_assert(gallery_detail::kSchemaVersion == 2, "update create_schema and add a migration");
-        const bool has_schema = pragma_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'lfr_schema'") == 1;
-        const bool has_meta = pragma_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 1;
-        if (!has_schema || !has_meta || pragma_int("PRAGMA application_id") != gallery_detail::kApplicationId)
-            throw Error(path_ + ": not an lfr gallery: an SQLite database without the lfr gallery schema "
-                                "(no lfr_schema/meta tables or application_id 'lfrg'); refusing to use it");
-        const int64_t version = pragma_int("SELECT max(version) FROM lfr_schema");
-        LFR_CHECK(version >= 1 && version <= gallery_detail::kSchemaVersion,
-                  path_ + ": lfr gallery schema version " + std::to_string(version) + "; this build reads versions 1 to " +
-                      std::to_string(gallery_detail::kSchemaVersion) +
-                      (version > gallery_detail::kSchemaVersion ? " (made by a newer lfr)" : ""));
-        schema_ = int(version);
-        if (schema_ < gallery_detail::kSchemaVersion && !read_only_) migrate();
-        const std::string made_with = meta("embedder"), made_dim = meta("dim");
-        if (embedder_.empty()) {  // open(path, "", 0): adopt the gallery's embedder
-            embedder_ = made_with;
-            dim_ = std::atoi(made_dim.c_str());
-            LFR_CHECK(dim_ > 0, path_ + ": lfr gallery records descriptor size " + gallery_detail::quoted(made_dim) +
-                                    ": the file is damaged");
-            return;
-        }
-        if (made_with != embedder_ || made_dim != std::to_string(dim_))
-            throw Error(path_ + " was made with " + made_with + " (" + made_dim + "-d); this query uses " + embedder_ +
-                        " (" + std::to_string(dim_) + "-d)");
-    }
+    // The file's schema (lfr/face/gallery_schema.h): new (make it), ours (check version, embedder and
+    // dim; upgrade an older version), or foreign (refuse, having written nothing).
+    void attach_or_create();
+    void create_schema();
+    void upgrade_1_to_2();
+    void migrate();
+    void check_ours();
 
     // Brings the in-memory matrix up to date: nothing to do when no one committed since; only the new
     // rows when descriptors were only added; else everything.
@@ -661,7 +601,6 @@ private:
                 c.person_ids.push_back(q.integer(1));
                 c.counts.push_back(0);
                 c.sums.resize(c.sums.size() + d, 0.f);
-                c.medoid_row.push_back(int64_t(c.owner.size()));
             }
             if (q.text(4) != embedder_ || q.integer(5) != dim_)
                 throw Error(path_ + ": a descriptor of " + gallery_detail::quoted(name) + " was made with " + q.text(4) +
@@ -670,7 +609,8 @@ private:
             const size_t at = c.rows.size();
             c.rows.resize(at + d);
             decode_vector(q, 3, name, &c.rows[at]);
-            if (q.integer(6)) c.medoid_row[person] = int64_t(c.owner.size());
+            if (found.second) c.medoids.insert(c.medoids.end(), &c.rows[at], &c.rows[at] + d);
+            if (q.integer(6)) std::copy_n(&c.rows[at], d, &c.medoids[size_t(person) * d]);
             c.owner.push_back(person);
             c.row_ids.push_back(q.integer(0));
             c.last_id = q.integer(0);
@@ -700,3 +640,7 @@ private:
 };
 
 }  // namespace lfr
+
+#include "lfr/face/gallery_edit.h"
+#include "lfr/face/gallery_observe.h"
+#include "lfr/face/gallery_schema.h"

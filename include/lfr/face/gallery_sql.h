@@ -57,6 +57,7 @@ public:
         sqlite3_clear_bindings(stmt_);
     }
     int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+    double real(int col) const { return sqlite3_column_double(stmt_, col); }
     std::string text(int col) const {
         const unsigned char* p = sqlite3_column_text(stmt_, col);
         return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(stmt_, col))) : std::string();
