@@ -218,8 +218,7 @@ public:
         check_descriptors("enroll an unnamed person", descriptors);
         LFR_CHECK(medoid < descriptors.size(), path_ + ": enroll: the medoid is not one of the descriptors");
         Savepoint sp(*this);
-        const std::string name = "person-" + std::to_string(pragma_int(
-            "SELECT coalesce(max(CAST(substr(name, 8) AS INTEGER)), 0) + 1 FROM people WHERE name GLOB 'person-[0-9]*'"));
+        const std::string name = next_unnamed_name();
         insert_descriptors(add_person(name, true), descriptors, medoid);
         sp.release();
         return name;
@@ -374,6 +373,8 @@ public:
     // its newest pool_size / 2, so that it stays bounded. Cost: the scan of one medoid per person, plus
     // the pool's clustering when it is due (bounded by pool_size, not by the gallery).
     Observation observe(const std::vector<float>& descriptor, const std::string& source, const ObserveOptions& options);
+    // Puts a face in the pending pool as it is (for restoring a backup; observe decides by itself).
+    void add_pending(const SourcedDescriptor& face);
     // Every stored face: people's descriptors (by person id, then id) and the pending pool (vectors included).
     std::vector<StoredFace> faces() const;
     // Every stored face ranked by distance to the query, nearest first (at most `limit`; 0: all).
@@ -382,8 +383,9 @@ public:
     // --- Corrections (lfr/face/gallery_edit.h) ---------------------------------------------------------
     // Moves all of `from`'s descriptors and rejections to `into` and removes `from`; the medoid is chosen again.
     void merge(const std::string& from, const std::string& into);
-    // Moves the descriptors with these ids from `name` to a new person `new_name` (medoids chosen again).
-    void split(const std::string& name, const std::vector<int64_t>& descriptor_ids, const std::string& new_name);
+    // Moves the descriptors with these ids from `name` to a new person `new_name` (empty: the next unnamed
+    // person-N); the medoids are chosen again. Returns the new person's name.
+    std::string split(const std::string& name, const std::vector<int64_t>& descriptor_ids, const std::string& new_name = "");
     // Records that this face is not `name`: identify never answers `name` for a query nearer to a
     // rejected face than to them.
     void reject(const std::string& name, const std::vector<float>& descriptor, const std::string& source);
@@ -530,6 +532,12 @@ private:
     }
 
     void refresh_medoid(int64_t person);  // lfr/face/gallery_edit.h
+
+    // "person-N", N one more than the largest in use.
+    std::string next_unnamed_name() const {
+        return "person-" + std::to_string(pragma_int("SELECT coalesce(max(CAST(substr(name, 8) AS INTEGER)), 0) + 1 "
+                                                     "FROM people WHERE name GLOB 'person-[0-9]*'"));
+    }
 
     // Marks a change other than added descriptors, so that every open gallery reloads its matrix.
     void bump_generation() {

@@ -32,16 +32,17 @@ inline void Gallery::merge(const std::string& from, const std::string& into) {
     sp.release();
 }
 
-inline void Gallery::split(const std::string& name, const std::vector<int64_t>& descriptor_ids, const std::string& new_name) {
+inline std::string Gallery::split(const std::string& name, const std::vector<int64_t>& descriptor_ids,
+                                  const std::string& new_name) {
     writable("split");
     LFR_CHECK(schema_ >= 2, path_ + ": split: the gallery was opened read-only at schema version 1");
     const std::string what = "split " + gallery_detail::quoted(name);
-    LFR_CHECK(!new_name.empty(), path_ + ": " + what + ": the new name is empty");
     LFR_CHECK(!descriptor_ids.empty(), path_ + ": " + what + ": no descriptor ids given");
     Savepoint sp(*this);
     const int64_t from = find_person(name);
     LFR_CHECK(from >= 0, path_ + ": " + what + ": no person named " + gallery_detail::quoted(name));
-    LFR_CHECK(find_person(new_name) < 0, path_ + ": " + what + ": " + gallery_detail::quoted(new_name) + " already exists");
+    const std::string to_name = new_name.empty() ? next_unnamed_name() : new_name;
+    LFR_CHECK(find_person(to_name) < 0, path_ + ": " + what + ": " + gallery_detail::quoted(to_name) + " already exists");
     std::set<int64_t> mine;
     gallery_detail::Statement q(db_, path_, "SELECT id FROM descriptors WHERE person_id = ?1");
     q.bind(1, from);
@@ -51,7 +52,7 @@ inline void Gallery::split(const std::string& name, const std::vector<int64_t>& 
         LFR_CHECK(mine.count(id), path_ + ": " + what + ": descriptor " + std::to_string(id) + " is not " +
                                       gallery_detail::quoted(name) + "'s (see lfr gallery list " + name + ")");
     LFR_CHECK(moving.size() < mine.size(), path_ + ": " + what + ": that is every descriptor; use rename");
-    const int64_t to = add_person(new_name, false);
+    const int64_t to = add_person(to_name, new_name.empty());
     gallery_detail::Statement move(db_, path_, "UPDATE descriptors SET person_id = ?2 WHERE id = ?1");
     for (int64_t id : moving) {
         move.reset();
@@ -61,6 +62,7 @@ inline void Gallery::split(const std::string& name, const std::vector<int64_t>& 
     refresh_medoid(to);
     bump_generation();
     sp.release();
+    return to_name;
 }
 
 inline void Gallery::reject(const std::string& name, const std::vector<float>& descriptor, const std::string& source) {

@@ -37,10 +37,7 @@ inline Observation Gallery::observe(const std::vector<float>& descriptor, const 
         sp.release();
         return seen;
     }
-    const std::string bytes = gallery_detail::encode(descriptor);
-    gallery_detail::Statement ins(db_, path_, "INSERT INTO pending(vector, source, created) "
-                                              "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
-    ins.bind_blob(1, bytes.data(), bytes.size()).bind(2, source).run();
+    add_pending({descriptor, source});
     const char* age = "(julianday('now') - julianday(created)) * 86400";
     gallery_detail::Statement pool(db_, path_, ("SELECT count(*), coalesce(max(" + std::string(age) + "), 0) FROM pending").c_str());
     pool.step();
@@ -95,6 +92,16 @@ inline Observation Gallery::observe(const std::vector<float>& descriptor, const 
     }
     sp.release();
     return seen;
+}
+
+inline void Gallery::add_pending(const SourcedDescriptor& face) {
+    writable("add_pending");
+    LFR_CHECK(schema_ >= 2, path_ + ": add_pending: the gallery was opened read-only at schema version 1");
+    check_descriptor("pending face", face.vector);
+    const std::string bytes = gallery_detail::encode(face.vector);
+    gallery_detail::Statement ins(db_, path_, "INSERT INTO pending(vector, source, created) "
+                                              "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+    ins.bind_blob(1, bytes.data(), bytes.size()).bind(2, face.source).run();
 }
 
 inline std::vector<StoredFace> Gallery::faces() const {
