@@ -50,6 +50,7 @@
 #include "lfr/core/error.h"
 #include "lfr/face/distance.h"
 #include "lfr/face/gallery_sql.h"
+#include "lfr/face/search.h"
 
 namespace lfr {
 
@@ -318,8 +319,10 @@ public:
         } else {
             const bool nearest = options.by == MatchBy::Nearest;
             if (nearest) score.assign(people, std::numeric_limits<float>::infinity());
+            std::vector<float> distance(c.owner.size());
+            distances_to_rows(c.rows.data(), c.owner.size(), d, query, distance.data());
             for (size_t r = 0; r < c.owner.size(); ++r) {
-                const float dist = euclidean_distance(query, &c.rows[r * d], d);
+                const float dist = distance[r];
                 float& s = score[c.owner[r]];
                 s = nearest ? (dist < s ? dist : s) : s + dist;
             }
