@@ -18,11 +18,11 @@ static const char* kObserveHelp =
     "\n"
     "Every face of each image joins the person whose medoid (their most central face) is within the\n"
     "threshold, unless that person already has a face from the same image; otherwise it waits in the\n"
-    "gallery's pending pool. When the pool holds K faces (--pool, default 50) or its oldest face is older\n"
-    "than --max-age (default 3600 s), the pool is clustered and each cluster of at least M faces (--min-size,\n"
-    "default 3) becomes a new unnamed person (person-1, ...; `lfr gallery rename` names them). Faces left\n"
-    "in the pool past --max-age are dropped, and the pool is cut to its newest K/2. The gallery is made\n"
-    "when missing. One line per face: IMAGE: joined NAME (distance) | pending; new people are announced.\n"
+    "gallery's pending pool. When K faces (--pool, default 50) have come into the pool since it was last\n"
+    "clustered, or its oldest face is older than --max-age (default 3600 s), the pool is clustered and each\n"
+    "cluster of at least M faces (--min-size, default 3) becomes a new unnamed person (person-1, ...;\n"
+    "`lfr gallery rename` names them). Faces still in the pool after --max-age are dropped. The gallery is\n"
+    "made when missing. One line per face: IMAGE: joined NAME (distance) | pending; new people announced.\n"
     "\n";
 
 static const char* kSearchHelp =

@@ -67,7 +67,7 @@ TEST_CASE("gallery: observe joins by medoid, pools the rest, and clusters the po
     REQUIRE(seen.new_people.size() == 1);
     CHECK(seen.new_people[0] == "person-1");
     CHECK(g.descriptors("person-1").size() == 3);
-    // The left-overs are cut to the newest pool_size / 2.
+    // The left-overs (x.jpg's face and B's two) wait for the next clustering.
     size_t pending = 0;
     for (const lfr::StoredFace& f : g.faces()) pending += f.pending;
     CHECK(pending == 3);

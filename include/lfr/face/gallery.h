@@ -94,7 +94,7 @@ struct StoredFace {
 // Gallery::observe: when does the pool of unmatched faces become new people?
 struct ObserveOptions {
     float threshold = kFaceApiDistanceThreshold;  // a face joins the person whose medoid is nearer than this
-    size_t pool_size = 50;     // k: re-cluster the pending pool once it holds this many faces...
+    size_t pool_size = 50;     // k: re-cluster the pending pool once this many faces came into it...
     double max_age_s = 3600;   // T: ...or once its oldest face is older than this (seconds)
     size_t min_cluster = 3;    // m: clusters of at least this many faces become new unnamed people
     int iterations = 100;      // Chinese whispers' updates per face
@@ -370,11 +370,12 @@ public:
     // --- Unknown faces (lfr/face/gallery_observe.h) -----------------------------------------------------
     // One face seen: it joins the person whose medoid is nearest when within options.threshold (unless
     // that person already has a face from the same source image), else it waits in the pending pool;
-    // when the pool reaches pool_size faces or its oldest is older than max_age_s, the pool is clustered
-    // (Chinese whispers, faces of one source kept apart) and clusters of min_cluster or more become
-    // unnamed people. Pool faces left over and older than max_age_s are dropped, and the pool is cut to
-    // its newest pool_size / 2, so that it stays bounded. Cost: the scan of one medoid per person, plus
-    // the pool's clustering when it is due (bounded by pool_size, not by the gallery).
+    // when pool_size faces have come into the pool since it was last clustered, or its oldest face is
+    // older than max_age_s, the pool is clustered (Chinese whispers, faces of one source kept apart) and
+    // clusters of min_cluster or more become unnamed people. Faces left over wait for the next clustering
+    // unless they have waited max_age_s (then they are dropped, so the pool is bounded by what arrives in
+    // max_age_s). Cost: the scan of one medoid per person, plus, once every pool_size faces, the pool's
+    // clustering (bounded by the pool, not by the gallery).
     Observation observe(const std::vector<float>& descriptor, const std::string& source, const ObserveOptions& options);
     // Puts a face in the pending pool as it is (for restoring a backup; observe decides by itself).
     void add_pending(const SourcedDescriptor& face);

@@ -38,13 +38,19 @@ inline Observation Gallery::observe(const std::vector<float>& descriptor, const 
         return seen;
     }
     add_pending({descriptor, source});
+    // Due when pool_size faces came since the last clustering (meta 'pool_mark': the last pending id it
+    // saw), or when the oldest waits longer than max_age_s.
     const char* age = "(julianday('now') - julianday(created)) * 86400";
-    gallery_detail::Statement pool(db_, path_, ("SELECT count(*), coalesce(max(" + std::string(age) + "), 0) FROM pending").c_str());
-    pool.step();
+    const int64_t mark = pragma_int("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pool_mark'), 0)");
+    gallery_detail::Statement pool(db_, path_, ("SELECT count(*) FILTER (WHERE id > ?1), coalesce(max(" + std::string(age) +
+                                                 "), 0), max(id) FROM pending").c_str());
+    pool.bind(1, mark).step();
     if (size_t(pool.integer(0)) < options.pool_size && pool.real(1) < options.max_age_s) {
         sp.release();
         return seen;
     }
+    gallery_detail::Statement set_mark(db_, path_, "INSERT OR REPLACE INTO meta(key, value) VALUES('pool_mark', ?1)");
+    set_mark.bind(1, std::to_string(pool.integer(2))).run();
 
     // The pool is due: cluster it, oldest first.
     gallery_detail::Statement all(db_, path_, ("SELECT id, vector, source, " + std::string(age) + " FROM pending ORDER BY id").c_str());
@@ -81,12 +87,9 @@ inline Observation Gallery::observe(const std::vector<float>& descriptor, const 
         }
         seen.new_people.push_back(enroll_unnamed(faces, med_at));
     }
-    // What is left: drop the expired, then the oldest beyond half the pool size.
-    size_t left = 0;
-    for (size_t i = 0; i < x.n; ++i) left += !placed[i];
+    // What is left waits for the next clustering, unless it has waited max_age_s already.
     for (size_t i = 0; i < x.n; ++i) {
-        if (!placed[i] && !(ages[i] >= options.max_age_s || left > options.pool_size / 2)) continue;
-        if (!placed[i]) --left;
+        if (!placed[i] && ages[i] < options.max_age_s) continue;
         del.reset();
         del.bind(1, ids[i]).run();
     }
