@@ -1,7 +1,7 @@
 // eval_cluster: how well lfr clusters unknown faces, and what it costs.
 //
 //   eval_cluster [--data DIR] [--cache FILE.jsonl] [--models DIR] [--embedder NAME] [--threshold T]
-//                [--threads N] [--synthetic N] [--seed S]
+//                [--threads N] [--synthetic N] [--seed S] [--observe [--pool K] [--min-size M]] [--observe-cost]
 //
 // LFW (DIR/images/<person>/*.jpg, default ../shared/data/lfw-dev): every image's main face (the box
 // nearest the centre), labelled with the person: people with 2 or more images, and the singletons as
@@ -12,6 +12,11 @@
 // --synthetic N: N planted descriptors instead (clusters of 1-10 members, members ~T/2 apart, clusters
 // ~2.5 T apart, the embedder's size): time and memory of the neighbour graph and Chinese whispers (and
 // average linkage up to 20,000, its n^2 distance matrix).
+// --observe: the same LFW faces fed one by one, in a shuffled order, to Gallery::observe on a fresh
+// gallery (pool K, default 200; new people from M faces, default 2; no expiry); each face's label is the
+// person it ended with (faces still pending are clusters of one), scored like the batch methods.
+// --observe-cost: ms per observation with 10^3, 10^4 and 10^5 faces stored (synthetic, 10 per person),
+// one transaction per call (fsync'd) and grouped 100 per transaction.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -23,14 +28,18 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "../samples/face_report.h"
 #include "lfr/face/cluster.h"
 #include "lfr/face/cluster_metrics.h"
+#include "lfr/face/gallery.h"
 #include "lfr/face/pipeline.h"
 #include "lfr/image/io.h"
 
@@ -45,13 +54,16 @@ struct Args {
     int threads = 0;
     size_t synthetic = 0;
     uint64_t seed = 1;
+    bool observe = false, observe_cost = false;
+    size_t pool = 200, min_size = 2;
 };
 
 [[noreturn]] void usage(const std::string& err) {
     if (!err.empty()) std::fprintf(stderr, "eval_cluster: %s\n", err.c_str());
     std::fprintf(stderr,
                  "usage: eval_cluster [--data DIR] [--cache FILE.jsonl] [--models DIR] [--embedder NAME]\n"
-                 "                    [--threshold T] [--threads N] [--synthetic N] [--seed S]\n");
+                 "                    [--threshold T] [--threads N] [--synthetic N] [--seed S]\n"
+                 "                    [--observe [--pool K] [--min-size M]] [--observe-cost]\n");
     std::exit(err.empty() ? 0 : 2);
 }
 
@@ -74,6 +86,10 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--threads") a.threads = std::atoi(val().c_str());
         else if (k == "--synthetic") a.synthetic = size_t(std::atof(val().c_str()));
         else if (k == "--seed") a.seed = uint64_t(std::atoll(val().c_str()));
+        else if (k == "--observe") a.observe = true;
+        else if (k == "--observe-cost") a.observe_cost = true;
+        else if (k == "--pool") a.pool = size_t(std::atoll(val().c_str()));
+        else if (k == "--min-size") a.min_size = size_t(std::atoll(val().c_str()));
         else if (k == "-h" || k == "--help") usage("");
         else usage("unknown option '" + k + "'");
     }
@@ -204,6 +220,80 @@ void report(const char* method, const std::vector<int>& label, const std::vector
                 members_of(label).size(), secs);
 }
 
+// A gallery file of its own under $TMPDIR, removed (with its WAL) at scope exit.
+struct TempGallery {
+    std::string path;
+    explicit TempGallery(const std::string& name) {
+        const char* base = std::getenv("TMPDIR");
+        path = std::string(base && *base ? base : "/tmp") + "/eval_cluster_" + std::to_string(::getpid()) + "_" + name + ".db";
+        clear();
+    }
+    ~TempGallery() { clear(); }
+    void clear() const {
+        for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+    }
+};
+
+// Streams the faces through observe in a shuffled order; returns each face's final label.
+std::vector<int> observe_all(const Dataset& ds, const std::string& embedder, float t, const Args& a, double* ms_per_face) {
+    TempGallery tmp("observe");
+    Gallery g = Gallery::open(tmp.path, embedder, int(ds.x.d));
+    ObserveOptions o;
+    o.threshold = t, o.pool_size = a.pool, o.min_cluster = a.min_size, o.max_age_s = 1e12;
+    std::vector<size_t> order(ds.x.n);
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(a.seed));
+    const auto t0 = std::chrono::steady_clock::now();
+    g.begin();  // grouped: the quality does not depend on it, the run time's fsyncs do
+    for (size_t k = 0; k < order.size(); ++k) {
+        const size_t i = order[k];
+        g.observe(std::vector<float>(ds.x.row(i), ds.x.row(i) + ds.x.d), "face-" + std::to_string(i), o);
+        if (k % 100 == 99) g.commit(), g.begin();
+        if (k % 500 == 499) std::fprintf(stderr, "\r[eval_cluster] observed %zu/%zu", k + 1, order.size());
+    }
+    g.commit();
+    std::fprintf(stderr, "\n");
+    *ms_per_face = seconds_since(t0) * 1000 / double(order.size());
+    std::vector<int> label(ds.x.n, -1);
+    std::map<std::string, int> person;
+    for (const StoredFace& f : g.faces())
+        if (!f.pending) label[size_t(std::atoll(f.source.c_str() + 5))] = person.emplace(f.person, int(person.size())).first->second;
+    int next = int(person.size());
+    for (int& l : label)
+        if (l < 0) l = next++;
+    return label;
+}
+
+// ms per observe() with n faces stored (n / 10 unnamed people of 10).
+void observe_cost(size_t d, float t) {
+    std::printf("| stored faces | people | ms/observation (own transaction) | ms/observation (100 per transaction) |\n|---|---|---|---|\n");
+    for (size_t n = 1000; n <= 100000; n *= 10) {
+        TempGallery tmp("cost");
+        Gallery g = Gallery::open(tmp.path, "synthetic", int(d));
+        const Dataset ds = synthetic(n + 400, d, t, 11);
+        g.begin();
+        for (size_t i = 0; i < n; i += 10) {
+            std::vector<SourcedDescriptor> faces;
+            for (size_t k = i; k < i + 10; ++k) faces.push_back({std::vector<float>(ds.x.row(k), ds.x.row(k) + d), ""});
+            g.enroll_unnamed(faces, 0);
+        }
+        g.commit();
+        ObserveOptions o;
+        o.threshold = t, o.pool_size = 1000000, o.max_age_s = 1e12;  // timing the match, not the clustering
+        auto run = [&](size_t from, bool grouped) {
+            const auto t0 = std::chrono::steady_clock::now();
+            if (grouped) g.begin();
+            for (size_t k = from; k < from + 200; ++k) g.observe(std::vector<float>(ds.x.row(k), ds.x.row(k) + d), "", o);
+            if (grouped) g.commit();
+            return seconds_since(t0) * 1000 / 200;
+        };
+        g.identify(ds.x.row(0), d);  // the first load is not an observation's cost
+        const double own = run(n, false), grouped = run(n + 200, true);
+        std::printf("| %zu | %zu | %.3f | %.3f |\n", n, n / 10, own, grouped);
+        std::fflush(stdout);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -211,6 +301,10 @@ int main(int argc, char** argv) try {
     const Pipeline pipeline(a.opt);
     const float t = a.threshold > 0 ? a.threshold : pipeline.match_threshold();
     const size_t dim = size_t(pipeline.descriptor_size());
+    if (a.observe_cost) {
+        observe_cost(dim, t);
+        return 0;
+    }
     Dataset ds;
     if (a.synthetic) {
         ds = synthetic(a.synthetic, dim, t, a.seed);
@@ -249,6 +343,13 @@ int main(int argc, char** argv) try {
         t0 = std::chrono::steady_clock::now();
         label = average_linkage(ds.x, t);
         report("average linkage (exact)", label, ds.person, seconds_since(t0));
+    }
+    if (a.observe) {
+        double ms = 0;
+        label = observe_all(ds, pipeline.embedder_name(), t, a, &ms);
+        char name[64];
+        std::snprintf(name, sizeof name, "observe (pool %zu, min %zu)", a.pool, a.min_size);
+        report(name, label, ds.person, ms / 1000 * double(ds.x.n));
     }
     std::printf("\npeak memory: %.0f MiB after Chinese whispers, %.0f MiB in all (average linkage's matrix: %.0f MiB)\n",
                 cw_peak, peak_rss_mib(), ds.x.n <= 20000 ? double(ds.x.n) * double(ds.x.n) * 4 / (1 << 20) : 0.0);
