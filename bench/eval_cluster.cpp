@@ -152,6 +152,13 @@ struct Dataset {
     size_t people = 0, singletons = 0, no_face = 0;
 };
 
+void count_people(Dataset& ds) {
+    std::map<int64_t, int> count;
+    for (int64_t p : ds.person) ++count[p];
+    ds.people = count.size();
+    for (const auto& c : count) ds.singletons += c.second == 1;
+}
+
 // The main face of each image in the cache, labelled by the image's folder (the person).
 Dataset read_lfw(const std::string& cache, size_t dim) {
     std::ifstream f(cache);
@@ -185,10 +192,7 @@ Dataset read_lfw(const std::string& cache, size_t dim) {
         rows.insert(rows.end(), faces[size_t(k)].descriptor.begin(), faces[size_t(k)].descriptor.end());
     }
     ds.x.n = ds.person.size(), ds.x.d = dim, ds.x.data = std::move(rows);
-    std::map<int64_t, int> count;
-    for (int64_t p : ds.person) ++count[p];
-    ds.people = count.size();
-    for (const auto& c : count) ds.singletons += c.second == 1;
+    count_people(ds);
     return ds;
 }
 
@@ -210,6 +214,7 @@ Dataset synthetic(size_t n, size_t d, float t, uint64_t seed) {
         }
         ++ds.people;
     }
+    count_people(ds);
     return ds;
 }
 

@@ -329,10 +329,10 @@ public:
             if (!nearest)
                 for (size_t p = 0; p < people; ++p) score[p] /= float(c.counts[p]);
         }
-        // A person with a rejected face nearer the query than they are is not the answer.
+        // A person with a rejected face at least as near the query as they are is not the answer.
         for (size_t r = 0; r < c.rejection_owner.size(); ++r) {
             float& s = score[c.rejection_owner[r]];
-            if (euclidean_distance(query, &c.rejections[r * d], d) < s) s = std::numeric_limits<float>::infinity();
+            if (euclidean_distance(query, &c.rejections[r * d], d) <= s) s = std::numeric_limits<float>::infinity();
         }
         size_t best = 0, second = people;
         for (size_t p = 1; p < people; ++p) {
@@ -390,8 +390,8 @@ public:
     // Moves the descriptors with these ids from `name` to a new person `new_name` (empty: the next unnamed
     // person-N); the medoids are chosen again. Returns the new person's name.
     std::string split(const std::string& name, const std::vector<int64_t>& descriptor_ids, const std::string& new_name = "");
-    // Records that this face is not `name`: identify never answers `name` for a query nearer to a
-    // rejected face than to them.
+    // Records that this face is not `name`: identify never answers `name` for a query at least as near
+    // to a rejected face as to them.
     void reject(const std::string& name, const std::vector<float>& descriptor, const std::string& source);
 
     // SQLite's PRAGMA integrity_check: "ok", or its findings one per line.
