@@ -68,13 +68,17 @@ static const char* kGalleryHelp =
     "           \"created\": t, \"updated\": t}]}\n"
     "  --embedder NAME   the embedder the gallery must have been made with (default: the gallery's own)\n";
 
+static void require_gallery(const std::string& db) {
+    struct stat st {};
+    if (::stat(db.c_str(), &st) != 0)
+        throw Error(db + ": no such gallery (make one with: lfr enroll --db " + db + " NAME IMAGE...)");
+}
+
 // --db GALLERY, required; an existing file unless `create`.
 static std::string gallery_path(Args& args, bool create) {
     const std::string db = args.value("--db");
     usage_check(!db.empty(), "--db GALLERY is required (see --help)");
-    struct stat st {};
-    if (!create && ::stat(db.c_str(), &st) != 0)
-        throw Error(db + ": no such gallery (make one with: lfr enroll --db " + db + " NAME IMAGE...)");
+    if (!create) require_gallery(db);
     return db;
 }
 
@@ -264,8 +268,7 @@ int cmd_gallery(Args& args) {
         std::fputs(kGalleryHelp, stdout);
         return 0;
     }
-    const std::string db = args.value("--db");
-    usage_check(!db.empty(), "--db GALLERY is required (see --help)");
+    const std::string db = gallery_path(args, /*create=*/true);  // import makes one; the others check below
     const bool json = args.flag("--json");
     const std::string ids = args.value("--ids"), as = args.value("--as");
     const PipelineOptions options = pipeline_options(args, db);
@@ -273,9 +276,7 @@ int cmd_gallery(Args& args) {
     const std::vector<std::string> pos = args.positionals();
     usage_check(!pos.empty(), "expected list, rename, remove, merge, split, reject, export or import (see --help)");
     const std::string& action = pos[0];
-    struct stat st {};
-    if (action != "import" && ::stat(db.c_str(), &st) != 0)
-        throw Error(db + ": no such gallery (make one with: lfr enroll --db " + db + " NAME IMAGE...)");
+    if (action != "import") require_gallery(db);
     const auto open_it = [&](bool read_only) {
         Gallery g = open_gallery(db, "", 0, read_only);
         if (g.embedder() != options.embedder) throw Error(db + " was made with " + g.embedder() + ", not " + options.embedder);
