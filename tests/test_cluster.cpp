@@ -49,6 +49,11 @@ TEST_CASE("cluster: the pruned neighbour graph equals the all-pairs scan") {
             }
         }
     }
+    // More rows than a tile (64 x 2048).
+    const Descriptors big = planted(700, 4, 16, 0.05f, nullptr);
+    const std::vector<Edge> fast = neighbour_edges(big, 0.6f), plain = neighbour_edges_all_pairs(big, 0.6f);
+    REQUIRE(fast.size() == plain.size());
+    for (size_t i = 0; i < fast.size(); ++i) CHECK((fast[i].a == plain[i].a && fast[i].b == plain[i].b));
     CHECK(neighbour_edges(Descriptors(1, 128), 0.6f).empty());
     CHECK(neighbour_edges(Descriptors(0, 128), 0.6f).empty());
 }

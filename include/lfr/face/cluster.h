@@ -145,13 +145,22 @@ inline std::vector<Edge> neighbour_edges(const Descriptors& x, float threshold) 
     for (size_t i = 0; i < x.n; ++i) std::copy_n(r.row(order[i]), padded, sorted.row(i));
     // The rotation is float arithmetic: a small margin keeps borderline pairs for the exact test.
     const float window = threshold * 1.001f + 1e-6f, limit = window * window;
-    for (size_t i = 0; i < x.n; ++i) {
-        const float* a = sorted.row(i);
-        for (size_t j = i + 1; j < x.n && sorted.row(j)[0] - a[0] < window; ++j) {
-            if (cluster_detail::squared_distance_upto(a, sorted.row(j), padded, limit) > limit) continue;
-            const uint32_t p = std::min(order[i], order[j]), q = std::max(order[i], order[j]);
-            const float dist = x.distance(p, q);
-            if (dist < threshold) edges.push_back({p, q, dist});
+    // Tiles of rows against tiles of later rows, so that a tile's leading coordinates stay in cache
+    // (one row against all later rows would stream the whole matrix n times).
+    constexpr size_t kTileI = 64, kTileJ = 2048;
+    for (size_t ib = 0; ib < x.n; ib += kTileI) {
+        const size_t ie = std::min(x.n, ib + kTileI);
+        for (size_t jb = ib; jb < x.n && sorted.row(jb)[0] - sorted.row(ie - 1)[0] < window; jb += kTileJ) {
+            const size_t je = std::min(x.n, jb + kTileJ);
+            for (size_t i = ib; i < ie; ++i) {
+                const float* a = sorted.row(i);
+                for (size_t j = std::max(jb, i + 1); j < je && sorted.row(j)[0] - a[0] < window; ++j) {
+                    if (cluster_detail::squared_distance_upto(a, sorted.row(j), padded, limit) > limit) continue;
+                    const uint32_t p = std::min(order[i], order[j]), q = std::max(order[i], order[j]);
+                    const float dist = x.distance(p, q);
+                    if (dist < threshold) edges.push_back({p, q, dist});
+                }
+            }
         }
     }
     std::sort(edges.begin(), edges.end(), [](const Edge& e, const Edge& f) { return e.a != f.a ? e.a < f.a : e.b < f.b; });
