@@ -218,7 +218,7 @@ public:
         sp.release();
     }
 
-    // Stores a cluster of unknown faces as a new unnamed person "person-N" (N one more than any before),
+    // Stores a cluster of unknown faces as a new unnamed person "person-N" (N counts up, never reused),
     // with descriptors[medoid] marked as its medoid. Returns the name.
     std::string enroll_unnamed(const std::vector<SourcedDescriptor>& descriptors, size_t medoid) {
         writable("enroll");
@@ -490,10 +490,14 @@ private:
 
     void refresh_medoid(int64_t person);  // lfr/face/gallery_edit.h
 
-    // "person-N", N one more than the largest in use.
-    std::string next_unnamed_name() const {
-        return "person-" + std::to_string(pragma_int("SELECT coalesce(max(CAST(substr(name, 8) AS INTEGER)), 0) + 1 "
-                                                     "FROM people WHERE name GLOB 'person-[0-9]*'"));
+    // "person-N" for a new unnamed person, N counting up in meta 'next_unnamed' (so that finding it does
+    // not scan the people; names taken meanwhile, e.g. by a rename, are skipped). In a write transaction.
+    std::string next_unnamed_name() {
+        int64_t n = pragma_int("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_unnamed'), 1)");
+        while (find_person("person-" + std::to_string(n)) >= 0) ++n;
+        gallery_detail::Statement next(db_, path_, "INSERT OR REPLACE INTO meta(key, value) VALUES('next_unnamed', ?1)");
+        next.bind(1, std::to_string(n + 1)).run();
+        return "person-" + std::to_string(n);
     }
 
     // Marks a change other than added descriptors, so that every open gallery reloads its matrix.
