@@ -123,9 +123,14 @@ int cmd_enroll(Args& args) {
     const Pipeline pipeline = load_pipeline(options);
     // Before the slow part: a bad file fails now.
     Gallery gallery = open_gallery(db, pipeline.embedder_name(), pipeline.descriptor_size(), /*read_only=*/false);
-    // When nothing gets enrolled, a gallery file made by this run is taken away again.
+    // When nothing gets enrolled, a gallery file made by this run is taken away again, unless another
+    // process has enrolled someone in it meanwhile (checked under the write lock).
     auto discard_new_gallery = [&] {
         if (existed) return;
+        gallery.begin();
+        const bool empty = gallery.list().empty();
+        gallery.rollback();
+        if (!empty) return;
         { Gallery closing = std::move(gallery); }
         for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
     };
