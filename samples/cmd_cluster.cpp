@@ -69,7 +69,6 @@ std::vector<std::string> images_under(const std::string& dir) {
 }
 
 struct Found {
-    std::vector<std::string> images;  // image of each face, by index into paths
     std::vector<size_t> image;        // face -> path index
     std::vector<Box> boxes;
     std::vector<Image> thumbs;
