@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${LFR_BUILD_DIR:-build}
-(cd weights_tools/golden && [ -d node_modules ] || npm ci --silent)
+(cd weights_tools/golden && [ -d node_modules ] || npm ci --silent --ignore-scripts)
 table=$(mktemp)
 node bench/tfjs_bench.js | tee "$table"
 echo

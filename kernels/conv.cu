@@ -50,7 +50,7 @@ conv2d_igemm_kernel(ConvParams p, const float* __restrict__ x, const float* __re
             const bool k_ok = k < K;
             const int ky = k_ok ? k / KWC : 0, rem = k - ky * KWC, kx = rem / p.C, ci = rem - kx * p.C;
             for (int r = 0; r < 4; ++r) {
-                const int iy = a_iy[r] + ky, ix = a_ix[r] + kx;
+                const int iy = a_iy[r] + ky * p.dh, ix = a_ix[r] + kx * p.dw;
                 float v = 0.f;
                 if (k_ok && a_ok[r] && iy >= 0 && iy < p.H && ix >= 0 && ix < p.W)
                     v = x[((a_n[r] * p.H + iy) * p.W + ix) * p.C + ci];

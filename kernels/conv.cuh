@@ -15,6 +15,7 @@ struct ConvParams {
     int OH, OW;      // output
     int sh, sw;      // strides
     int pt, pl;      // leading zero padding
+    int dh, dw;      // dilation: tap ky reads input row oy*sh - pt + ky*dh
     int Co;          // output channels (conv) or C*M (depthwise)
     int act;         // ActKind
     float alpha;     // leaky slope

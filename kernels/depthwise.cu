@@ -23,11 +23,11 @@ __device__ __forceinline__ float depthwise_sum(const ConvParams& p, int M, const
     float acc = 0.f;
 #pragma unroll
     for (int ky = 0; ky < KH; ++ky) {  // a constant when KS > 0: fully unrolled
-        const int iy = iy0 + ky;
+        const int iy = iy0 + ky * p.dh;
         if (iy < 0 || iy >= p.H) continue;
 #pragma unroll
         for (int kx = 0; kx < KW; ++kx) {
-            const int ix = ix0 + kx;
+            const int ix = ix0 + kx * p.dw;
             if (ix < 0 || ix >= p.W) continue;
             acc += x[((n * p.H + iy) * p.W + ix) * p.C + c] * w[((ky * KW + kx) * p.C + c) * M + m];
         }
@@ -84,10 +84,10 @@ depthwise_pointwise_kernel(ConvParams dw, const float* __restrict__ x, const flo
             if (c < dw.C && n >= 0) {
                 float s = 0.f;
                 for (int ky = 0; ky < dw.KH; ++ky) {
-                    const int iy = pix_iy[pp] + ky;
+                    const int iy = pix_iy[pp] + ky * dw.dh;
                     if (iy < 0 || iy >= dw.H) continue;
                     for (int kx = 0; kx < dw.KW; ++kx) {
-                        const int ix = pix_ix[pp] + kx;
+                        const int ix = pix_ix[pp] + kx * dw.dw;
                         if (ix < 0 || ix >= dw.W) continue;
                         s += x[((n * dw.H + iy) * dw.W + ix) * dw.C + c] * dw_w[(ky * dw.KW + kx) * dw.C + c];
                     }

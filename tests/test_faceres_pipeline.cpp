@@ -32,6 +32,7 @@ bool have_files(const std::vector<path>& paths) {
 PipelineOptions faceres_options() {
     PipelineOptions o;
     o.models_dir = models_dir().string();
+    o.detector = "tiny_face_detector";
     o.embedder = "faceres";
     return o;
 }
@@ -186,19 +187,22 @@ TEST_CASE("faceres pipeline: descriptors, age and gender on the sample photos") 
     }
 }
 
-TEST_CASE("faceres pipeline: the default embedder is unchanged") {
-    if (!have_files({models_dir() / "tiny_face_detector.lfr", models_dir() / "face_landmark_68.lfr",
-                     models_dir() / "face_recognition_model.lfr"}))
+TEST_CASE("the default pipeline: MTCNN, ONet's five points, MobileFaceNet; no age or gender") {
+    if (!have_files({models_dir() / "mtcnn-pnet.lfr", models_dir() / "mtcnn-rnet.lfr", models_dir() / "mtcnn-onet.lfr",
+                     models_dir() / "mobilefacenet.lfr"}))
         return;
     PipelineOptions o;
     o.models_dir = models_dir().string();
     const Pipeline faces(o);
-    CHECK(faces.descriptor_size() == 128);
-    CHECK(faces.embedder_name() == "face_recognition_model");
-    CHECK(faces.match_threshold() == doctest::Approx(kFaceApiDistanceThreshold));
+    CHECK(faces.options().detector == "mtcnn");
+    CHECK(faces.options().landmarker == "mtcnn-onet");
+    CHECK(faces.descriptor_size() == 192);
+    CHECK(faces.embedder_name() == "mobilefacenet");
+    CHECK(faces.match_threshold() == doctest::Approx(1.1));
     const std::vector<Face> got = faces.embed(sample("sample1.png"));
     REQUIRE(!got.empty());
-    CHECK(got[0].descriptor.size() == 128);
+    CHECK(got[0].descriptor.size() == 192);
+    CHECK(got[0].landmarks.size() == 5);
     CHECK(got[0].age == -1.f);
     CHECK(got[0].gender == -1);
 }

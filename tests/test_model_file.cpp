@@ -2,8 +2,11 @@
 // (this file is also built with AddressSanitizer as lfr_format_tests).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "builder.h"
 #include "lfr/format/model_file.h"
+#include "lfr/graph/executor.h"
 
 using namespace lfr;
 
@@ -34,6 +37,13 @@ void reseal(std::vector<uint8_t>& bytes) {
 
 template <class T> void poke(std::vector<uint8_t>& bytes, size_t at, T v) { std::memcpy(bytes.data() + at, &v, sizeof v); }
 
+// Where tensor `name`'s dims start in the serialised graph: after its name, kind and rank bytes.
+size_t dims_of(const std::vector<uint8_t>& bytes, const std::string& name) {
+    auto at = std::search(bytes.begin(), bytes.end(), name.begin(), name.end());
+    REQUIRE(at != bytes.end());
+    return size_t(at - bytes.begin()) + name.size() + 2;
+}
+
 std::string load_error(const std::vector<uint8_t>& bytes) {
     try {
         Model::from_memory(bytes.data(), bytes.size(), "test.lfr");
@@ -62,6 +72,39 @@ TEST_CASE("model file: round trip keeps the graph and the weights") {
     CHECK(m.weight(g.nodes[0].inputs[2])[3] == 3.f);
     for (const auto& t : g.tensors)
         if (t.kind == TensorKind::Weight) CHECK((t.blob_offset % kBlobAlign) == 0);
+}
+
+TEST_CASE("model file: dilation survives the round trip; version 1 files load with dilation 1") {
+    tools::ConvertedModel m;
+    int32_t x = m.input("x", Shape{1, 9, 9, 2});
+    Attrs conv;
+    conv.dilation_h = 3;
+    conv.dilation_w = 2;
+    m.output(m.node(OpType::Conv2D, "conv", {x, m.weight("w", Shape{3, 3, 2, 1}, std::vector<float>(18, 1.f))}, conv));
+    const auto bytes = serialize_model(m.graph, m.weights);
+    uint32_t version;
+    std::memcpy(&version, bytes.data() + 8, 4);
+    CHECK(version == 2);
+    const Model loaded = Model::from_memory(bytes.data(), bytes.size());
+    const Attrs& a = loaded.graph().nodes[0].attrs;
+    CHECK(a.dilation_h == 3);
+    CHECK(a.dilation_w == 2);
+
+    // Written by the version-1 writer (small_model_bytes' graph): no dilation fields in its records.
+    const Model v1 = Model::load(LFR_SOURCE_DIR "/tests/golden/format/model_v1.lfr");
+    const auto now = small_model_bytes();
+    const Model v2 = Model::from_memory(now.data(), now.size());
+    REQUIRE(v1.graph().nodes.size() == v2.graph().nodes.size());
+    for (size_t i = 0; i < v1.graph().nodes.size(); ++i) {
+        const Attrs &p = v1.graph().nodes[i].attrs, &q = v2.graph().nodes[i].attrs;
+        CHECK(p.dilation_h == 1);
+        CHECK(p.dilation_w == 1);
+        CHECK(p.padding == q.padding);
+        CHECK(p.alpha == q.alpha);
+        CHECK(p.ints == q.ints);
+    }
+    const int32_t w = v1.graph().nodes[0].inputs[1];
+    CHECK(std::memcmp(v1.weight(w), v2.weight(w), 3 * 3 * 3 * 4 * 4) == 0);
 }
 
 TEST_CASE("model file: every truncation is refused") {
@@ -130,4 +173,45 @@ TEST_CASE("model file: graph structure is validated") {
 TEST_CASE("model file: load() reports missing and empty files") {
     CHECK_THROWS_WITH_AS(Model::load("/nonexistent/model.lfr"), doctest::Contains("cannot open model file"), Error);
     CHECK_THROWS_WITH_AS(Model::load("/dev/null"), doctest::Contains("not a regular file"), Error);
+}
+
+TEST_CASE("model file: weights whose element count wraps round 64 bits are refused") {
+    // Found by fuzzing (fuzz/corpus/fuzz_lfr_model/numel_wrap_transpose.lfr): 2^64 + 4 and 3 * 2^64
+    // elements wrapped to 4 and 0, which the blob held, and the kernels then ran past it.
+    const int64_t shapes[][4] = {{1, 111620, 429509837, 384773}, {1 << 30, 1 << 30, 3, 16}};
+    for (const auto& dims : shapes) {
+        tools::ConvertedModel m;
+        int32_t x = m.input("x", Shape{1, 1, 1, 4});
+        m.output(m.node(OpType::Add, "add", {x, m.weight("wrap", Shape{1, 1, 1, 4}, {1, 2, 3, 4})}));
+        auto bytes = serialize_model(m.graph, m.weights);
+        const size_t at = dims_of(bytes, "wrap");
+        for (size_t d = 0; d < 4; ++d) poke<int64_t>(bytes, at + 8 * d, dims[d]);
+        reseal(bytes);
+        CHECK(load_error(bytes).find("weight wrap [" + std::to_string(dims[0])) != std::string::npos);
+        CHECK(load_error(bytes).find("more than 2^40 elements") != std::string::npos);
+    }
+}
+
+TEST_CASE("executor: an inferred shape too large to count is refused before planning") {
+    // Pads of 2^30 on six dims: 2^186 elements, which numel() would wrap into a small arena.
+    tools::ConvertedModel m;
+    int32_t x = m.input("x", Shape{1, 1, 1, 1, 1, 1});
+    Attrs pad;
+    pad.ints.assign(12, 1 << 30);
+    m.output(m.node(OpType::Pad, "pad", {x}, pad));
+    auto bytes = serialize_model(m.graph, m.weights);
+    Model model = Model::from_memory(bytes.data(), bytes.size());
+    CHECK_THROWS_WITH_AS(Session(model).make_plan({Shape{1, 1, 1, 1, 1, 1}}), doctest::Contains("more than 2^40 elements"), Error);
+}
+
+TEST_CASE("executor: a Reshape target too large to count is refused") {
+    // Three int32 dims of 2^31 - 1 multiplied past int64 while checking the target against the input.
+    tools::ConvertedModel m;
+    int32_t x = m.input("x", Shape{1, 4});
+    Attrs reshape;
+    reshape.ints = {2147483647, 2147483647, 2147483647, -1};
+    m.output(m.node(OpType::Reshape, "reshape", {x}, reshape));
+    auto bytes = serialize_model(m.graph, m.weights);
+    Model model = Model::from_memory(bytes.data(), bytes.size());
+    CHECK_THROWS_WITH_AS(Session(model).make_plan({Shape{1, 4}}), doctest::Contains("more than 2^40 elements"), Error);
 }

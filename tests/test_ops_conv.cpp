@@ -74,6 +74,7 @@ struct ConvCase {
     Padding pad;
     int pt, pb, pl, pr;  // Explicit only
     bool bias;
+    int dh = 1, dw = 1;  // dilation
 };
 
 // Odd sizes on purpose; every case also runs with every activation.
@@ -92,6 +93,14 @@ const ConvCase kConvCases[] = {
     {1, 8, 8, 16, 1, 1, 1, 1, 1, Padding::Explicit, 1, 0, 0, 2, true},
     {1, 6, 5, 33, 65, 5, 3, 1, 2, Padding::Valid, 0, 0, 0, 0, true},
     {3, 5, 4, 16, 32, 3, 3, 2, 2, Padding::Same, 0, 0, 0, 0, true},
+    // dilated: the window spans (k-1)*d+1 cells; SAME pads for that span, as TF
+    {1, 17, 13, 3, 7, 3, 3, 1, 1, Padding::Same, 0, 0, 0, 0, true, 2, 2},
+    {3, 17, 13, 5, 9, 3, 3, 2, 2, Padding::Valid, 0, 0, 0, 0, false, 3, 3},
+    {1, 19, 15, 16, 8, 3, 3, 1, 2, Padding::Explicit, 2, 1, 3, 0, true, 3, 2},
+    {3, 9, 11, 4, 5, 3, 5, 2, 1, Padding::Same, 0, 0, 0, 0, true, 2, 3},
+    {1, 23, 21, 8, 16, 3, 3, 1, 1, Padding::Same, 0, 0, 0, 0, true, 5, 5},
+    {1, 7, 9, 3, 4, 3, 3, 2, 1, Padding::Same, 0, 0, 0, 0, true, 3, 3},  // span 7: most taps padding
+    {3, 6, 5, 33, 65, 1, 3, 1, 1, Padding::Valid, 0, 0, 0, 0, true, 3, 2},
 };
 
 Node case_node(OpType op, const ConvCase& c, Activation act) {
@@ -100,6 +109,8 @@ Node case_node(OpType op, const ConvCase& c, Activation act) {
     n.attrs.pad_bottom = c.pb;
     n.attrs.pad_left = c.pl;
     n.attrs.pad_right = c.pr;
+    n.attrs.dilation_h = c.dh;
+    n.attrs.dilation_w = c.dw;
     return n;
 }
 
@@ -107,6 +118,7 @@ std::string describe(const ConvCase& c, Activation act) {
     return "x [" + std::to_string(c.n) + "," + std::to_string(c.h) + "," + std::to_string(c.w) + "," +
            std::to_string(c.ci) + "] k " + std::to_string(c.kh) + "x" + std::to_string(c.kw) + " out/mult " +
            std::to_string(c.co_or_m) + " stride " + std::to_string(c.sh) + "," + std::to_string(c.sw) +
+           " dilation " + std::to_string(c.dh) + "," + std::to_string(c.dw) +
            " padding " + std::to_string(int(c.pad)) + " act " + std::to_string(int(act)) + " bias " +
            std::to_string(c.bias);
 }
@@ -137,6 +149,21 @@ TEST_CASE("conv2d reference: hand-computed cases") {
     check_values(run(infer_conv2d, conv2d_ref, conv_node(OpType::Conv2D, 1, 1, Padding::Valid, Activation::Prelu),
                      {&x3, &w3, &b3, &a3}, NAN),
                  {5.5f, -7 * 0.25f});
+}
+
+TEST_CASE("dilated conv reference: hand-computed cases") {
+    // 1x5 input, 1x3 kernel, dilation 2, VALID: one output from x0, x2, x4.
+    Tensor x({1, 1, 5, 1}), w({1, 3, 1, 1});
+    x.values = {1, 2, 3, 4, 5};
+    w.values = {1, 10, 100};
+    Node node = conv_node(OpType::Conv2D, 1, 1, Padding::Valid);
+    node.attrs.dilation_w = 2;
+    check_values(run(infer_conv2d, conv2d_ref, node, {&x, &w}, NAN), {1 + 30 + 500});
+    // SAME, stride 1: the span is 5, pads 2 each side: out[i] = x[i-2] + 10 x[i] + 100 x[i+2].
+    node.attrs.padding = Padding::Same;
+    check_values(run(infer_conv2d, conv2d_ref, node, {&x, &w}, NAN), {10 + 300, 20 + 400, 1 + 30 + 500, 2 + 40, 3 + 50});
+    node.op = OpType::DepthwiseConv2D;
+    check_values(run(infer_depthwise, depthwise_ref, node, {&x, &w}, NAN), {10 + 300, 20 + 400, 1 + 30 + 500, 2 + 40, 3 + 50});
 }
 
 TEST_CASE("depthwise reference: hand-computed cases") {
@@ -173,7 +200,7 @@ TEST_CASE("depthwise fast matches reference") {
                 ConvCase d = c;
                 d.kh = d.kw = k;
                 d.co_or_m = (k == 5 && c.ci == 3) ? 2 : 1;  // one multiplier case (reference fallback)
-                if (d.pad == Padding::Valid && (d.h < k || d.w < k)) continue;
+                if (d.pad == Padding::Valid && (d.h < (k - 1) * d.dh + 1 || d.w < (k - 1) * d.dw + 1)) continue;
                 INFO(describe(d, act));
                 const Node node = case_node(OpType::DepthwiseConv2D, d, act);
                 const int64_t co = d.ci * d.co_or_m;
@@ -195,6 +222,17 @@ TEST_CASE("conv shape inference rejects mismatches") {
     CHECK_THROWS_AS(infer_conv2d(node, {Shape{1, 2, 2, 3}, Shape{3, 3, 3, 8}}), Error);          // too small
     CHECK_THROWS_AS(infer_conv2d(node, {Shape{1, 5, 5, 3}, Shape{3, 3, 3, 8}, none, Shape{8}}), Error);  // alpha, no Prelu
     CHECK(infer_conv2d(node, {Shape{2, 5, 6, 3}, Shape{3, 3, 3, 8}, none}) == Shape{2, 3, 4, 8});
+    Node dilated = node;  // effective kernel (k-1)*d+1
+    dilated.attrs.dilation_h = dilated.attrs.dilation_w = 2;
+    CHECK(infer_conv2d(dilated, {Shape{1, 5, 6, 3}, Shape{3, 3, 3, 8}}) == Shape{1, 1, 2, 8});
+    dilated.attrs.dilation_h = 3;
+    CHECK_THROWS_AS(infer_conv2d(dilated, {Shape{1, 5, 6, 3}, Shape{3, 3, 3, 8}}), Error);
+    dilated.attrs.dilation_h = 0;
+    CHECK_THROWS_AS(infer_conv2d(dilated, {Shape{1, 5, 6, 3}, Shape{3, 3, 3, 8}}), Error);
+    dilated.attrs.dilation_h = 2;
+    dilated.attrs.padding = Padding::Same;
+    dilated.attrs.stride_h = dilated.attrs.stride_w = 2;
+    CHECK(infer_conv2d(dilated, {Shape{1, 5, 6, 3}, Shape{3, 3, 3, 8}}) == Shape{1, 3, 3, 8});
     CHECK(infer_depthwise(conv_node(OpType::DepthwiseConv2D, 2, 2, Padding::Same), {Shape{1, 5, 6, 3}, Shape{3, 3, 3, 2}}) ==
           Shape{1, 3, 3, 6});
 }

@@ -292,7 +292,7 @@ TEST_CASE("pipeline stage 4: descriptors with face-api alignment, and embed() en
 
 TEST_CASE("pipeline: one Pipeline used from several threads at once gives the single-thread answers") {
     if (!have_models({"tiny_face_detector", "face_landmark_68", "face_recognition_model"})) return;
-    PipelineOptions o;  // the default pipeline (dlib alignment, refinement, mirror averaging)
+    PipelineOptions o;  // the default pipeline
     o.models_dir = models_dir().string();
     const Pipeline faces(o);
     std::vector<Image> images;

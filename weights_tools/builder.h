@@ -1,5 +1,7 @@
 // ConvertedModel: a graph under construction plus its weights, what every converter produces.
 #pragma once
+#include <climits>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,5 +36,32 @@ struct ConvertedModel {
     void output(int32_t id) { graph.outputs.push_back(id); }
     void save(const std::string& path) const { write_model(path, graph, weights); }
 };
+
+// "NAME=D0,D1,..." (lfr_convert --input-shape): an input's name and the shape to give it, -1 = any size.
+inline std::pair<std::string, Shape> parse_input_shape(const std::string& spec) {
+    const size_t eq = spec.rfind('=');
+    LFR_CHECK(eq != std::string::npos && eq > 0 && eq + 1 < spec.size(),
+              "--input-shape wants NAME=D0,D1,... (e.g. input=1,120,160,3), got '" + spec + "'");
+    Shape s;
+    size_t pos = eq + 1;
+    while (pos <= spec.size()) {
+        const size_t comma = std::min(spec.find(',', pos), spec.size());
+        const std::string d = spec.substr(pos, comma - pos);
+        size_t used = 0;
+        long long v = 0;
+        try {
+            v = std::stoll(d, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        LFR_CHECK(used == d.size() && !d.empty() && (v == -1 || v > 0) && v <= INT32_MAX,
+                  "--input-shape: bad dimension '" + d + "' in '" + spec + "' (positive, or -1 for any size)");
+        LFR_CHECK(s.rank < kMaxRank, "--input-shape: more than " + std::to_string(kMaxRank) + " dims");
+        s.dim[s.rank++] = v;
+        pos = comma + 1;
+    }
+    return {spec.substr(0, eq), s};
+}
+
 
 }  // namespace lfr::tools

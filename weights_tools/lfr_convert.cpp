@@ -2,6 +2,8 @@
 //
 //   lfr_convert tfjs MODEL.json -o OUT.lfr [--no-fold]    a TF.js graph model (model.json + shards)
 //   lfr_convert faceapi NET_NAME MODEL_DIR -o OUT.lfr     a face-api network from its weight manifest
+//   lfr_convert tflite FILE.tflite -o OUT.lfr [--input-shape NAME=1,H,W,3] [--no-fold]   a TFLite model
+//   lfr_convert onnx MODEL.onnx -o OUT.lfr [--input-shape NAME=1,H,W,3]   an ONNX model (NCHW -> NHWC)
 //
 // Prints a one-line summary per model; exits non-zero with the error on stderr on failure.
 #include <cstdio>
@@ -11,8 +13,10 @@
 #include <vector>
 
 #include "faceapi_nets.h"
+#include "onnx_model.h"
 #include "passes.h"
 #include "tfjs_graph.h"
+#include "tflite_model.h"
 
 namespace {
 
@@ -25,7 +29,16 @@ void usage(FILE* f) {
                  "  lfr_convert faceapi NET_NAME MODEL_DIR -o OUT.lfr\n"
                  "      convert a face-api network; NET_NAME is one of:");
     for (const std::string& n : lfr::tools::faceapi_net_names()) std::fprintf(f, " %s", n.c_str());
-    std::fprintf(f, "\n  lfr_convert --help\n");
+    std::fprintf(f,
+                 "\n  lfr_convert tflite FILE.tflite -o OUT.lfr [--input-shape NAME=D0,D1,...] [--no-fold]\n"
+                 "      convert a TensorFlow Lite model (float32 or float16 weights; subgraph 0)\n"
+                 "  lfr_convert onnx MODEL.onnx -o OUT.lfr [--input-shape NAME=D0,D1,...] [--no-fold]\n"
+                 "      convert a float32 ONNX model (the CNN ops of face detectors and embedders, see onnx_model.h):\n"
+                 "      NCHW becomes NHWC (4-D inputs and outputs are NHWC), BatchNormalization folds into the conv,\n"
+                 "      shape subgraphs are evaluated; a dynamic batch is converted as 1\n"
+                 "  --input-shape  replace an input's shape, in lfr order (NHWC for images); repeatable; -1 = any\n"
+                 "                 size at run time, e.g. --input-shape pnet/input=1,-1,-1,3\n"
+                 "  lfr_convert --help\n");
 }
 
 std::string shape_list(const lfr::Graph& g, const std::vector<int32_t>& ids) {
@@ -54,6 +67,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> pos;
     std::string out;
     bool fold = true;
+    std::map<std::string, lfr::Shape> input_shapes;  // --input-shape, for tflite and onnx
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "-h" || a == "--help") {
@@ -65,6 +79,17 @@ int main(int argc, char** argv) {
                 return 2;
             }
             out = argv[++i];
+        } else if (a == "--input-shape") {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "lfr_convert: --input-shape needs NAME=D0,D1,...\n");
+                return 2;
+            }
+            try {
+                input_shapes.insert(lfr::tools::parse_input_shape(argv[++i]));
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "lfr_convert: %s\n", e.what());
+                return 2;
+            }
         } else if (a == "--no-fold") {
             fold = false;
         } else if (!a.empty() && a[0] == '-') {
@@ -79,14 +104,16 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string cmd = pos[0];
-    const size_t want = cmd == "tfjs" ? 2 : cmd == "faceapi" ? 3 : 0;
+    const size_t want = cmd == "tfjs" || cmd == "tflite" || cmd == "onnx" ? 2 : cmd == "faceapi" ? 3 : 0;
     if (!want) {
-        std::fprintf(stderr, "lfr_convert: unknown command '%s' (expected tfjs or faceapi; see --help)\n", cmd.c_str());
+        std::fprintf(stderr, "lfr_convert: unknown command '%s' (expected tfjs, faceapi, tflite or onnx; see --help)\n",
+                     cmd.c_str());
         return 2;
     }
     if (pos.size() != want || out.empty()) {
         std::fprintf(stderr, "lfr_convert %s: expected %s -o OUT.lfr (see --help)\n", cmd.c_str(),
-                     cmd == "tfjs" ? "MODEL.json" : "NET_NAME MODEL_DIR");
+                     cmd == "tfjs" ? "MODEL.json" : cmd == "tflite" ? "FILE.tflite" : cmd == "onnx" ? "MODEL.onnx"
+                                                                                            : "NET_NAME MODEL_DIR");
         return 2;
     }
     try {
@@ -101,6 +128,22 @@ int main(int argc, char** argv) {
             if (rep.batch_pinned)
                 std::printf("note: %s: a Shape/StridedSlice/Reshape was resolved for batch 1; run it with batch 1\n",
                             pos[1].c_str());
+        } else if (cmd == "tflite") {
+            lfr::tools::TfliteOptions opt;
+            opt.optimize = fold;
+            opt.input_shapes = input_shapes;
+            lfr::tools::TfliteReport rep;
+            m = lfr::tools::convert_tflite_file(pos[1], opt, &rep);
+            before = rep.nodes_before_folds;
+        } else if (cmd == "onnx") {
+            lfr::tools::OnnxOptions opt;
+            opt.optimize = fold;
+            opt.input_shapes = input_shapes;
+            lfr::tools::OnnxReport rep;
+            m = lfr::tools::convert_onnx_file(pos[1], opt, &rep);
+            before = rep.nodes_before_folds;
+            std::printf("%s: ONNX opset %lld, %zu ONNX nodes\n", pos[1].c_str(), (long long)rep.opset, rep.onnx_nodes);
+            lfr::tools::validate_round_trip(m);
         } else {
             m = lfr::tools::convert_faceapi(pos[1], pos[2]);
             lfr::tools::validate_round_trip(m);

@@ -24,6 +24,8 @@ std::string attrs_str(const lfr::Node& n) {
         add("kernel=" + std::to_string(a.kernel_h) + "x" + std::to_string(a.kernel_w));
     if (a.stride_h != d.stride_h || a.stride_w != d.stride_w)
         add("stride=" + std::to_string(a.stride_h) + "x" + std::to_string(a.stride_w));
+    if (a.dilation_h != d.dilation_h || a.dilation_w != d.dilation_w)
+        add("dilation=" + std::to_string(a.dilation_h) + "x" + std::to_string(a.dilation_w));
     const bool windowed = n.op == lfr::OpType::Conv2D || n.op == lfr::OpType::DepthwiseConv2D ||
                           n.op == lfr::OpType::MaxPool || n.op == lfr::OpType::AvgPool;
     if (windowed || a.padding != d.padding) {

@@ -36,8 +36,10 @@ std::map<std::string, ManifestWeight> read_manifest(const nlohmann::json& manife
         for (const auto& w : group.at("weights")) {
             ManifestWeight mw;
             mw.name = w.at("name").get<std::string>();
-            for (const auto& d : w.at("shape")) mw.shape[mw.shape.rank++] = d.get<int64_t>();
-            const size_t n = size_t(mw.shape.numel());
+            const auto& dims = w.at("shape");
+            LFR_CHECK(dims.size() <= size_t(kMaxRank), "weight " + mw.name + " has rank " + std::to_string(dims.size()));
+            for (const auto& d : dims) mw.shape[mw.shape.rank++] = d.get<int64_t>();
+            const size_t n = size_t(mw.shape.checked_numel("weight " + mw.name));  // n * elem below must not wrap
             const std::string dtype = w.at("dtype").get<std::string>();
             std::string qdtype;
             double scale = 1, min = 0;

@@ -295,44 +295,101 @@ int fold_clip_to_relu6(ConvertedModel& m) {
 int fold_decomposed_prelu(ConvertedModel& m) {
     int folds = 0;
     Graph& g = m.graph;
-    // x when node index p is op(x, 0) or op(0, x) with op = `op`; -1 otherwise.
-    auto zero_clip_of = [&](int p, OpType op) -> int32_t {
-        if (p < 0) return -1;
-        const Node& c = g.nodes[size_t(p)];
-        if (c.op != op || c.attrs.act != Activation::None || c.inputs.size() != 2) return -1;
-        if (is_scalar_const(m, c.inputs[1], 0.f) && !is_weight(g, c.inputs[0])) return c.inputs[0];
-        if (is_scalar_const(m, c.inputs[0], 0.f) && !is_weight(g, c.inputs[1])) return c.inputs[1];
+    // The single-op node producing t, if it is `op` with no fused act; nullptr otherwise.
+    auto made_by = [&](int32_t t, OpType op) -> const Node* {
+        const int p = producer_of(g, t);
+        if (p < 0) return nullptr;
+        const Node& n = g.nodes[size_t(p)];
+        return n.op == op && n.attrs.act == Activation::None ? &n : nullptr;
+    };
+    // x when t is op(x, 0) or op(0, x); -1 otherwise.
+    auto zero_clip_of = [&](int32_t t, OpType op) -> int32_t {
+        const Node* c = made_by(t, op);
+        if (!c || c->inputs.size() != 2) return -1;
+        if (is_scalar_const(m, c->inputs[1], 0.f) && !is_weight(g, c->inputs[0])) return c->inputs[0];
+        if (is_scalar_const(m, c->inputs[0], 0.f) && !is_weight(g, c->inputs[1])) return c->inputs[1];
         return -1;
     };
+    // x when t = max(x, 0): Maximum(x, 0) or Relu(x).
+    auto positive_part = [&](int32_t t) -> int32_t {
+        if (const Node* r = made_by(t, OpType::Relu)) return r->inputs[0];
+        return zero_clip_of(t, OpType::Maximum);
+    };
+    // {x, s} when t = s * min(x, 0): Minimum(x, 0) (s 1), Neg(Relu(Neg(x))) (1), Relu(Neg(x)) (-1),
+    // Sub(x, Abs(x)) (2); {-1, 0} otherwise.
+    auto negative_part = [&](int32_t t) -> std::pair<int32_t, float> {
+        if (int32_t x = zero_clip_of(t, OpType::Minimum); x >= 0) return {x, 1.f};
+        const Node* outer = made_by(t, OpType::Neg);
+        const Node* relu = made_by(outer ? outer->inputs[0] : t, OpType::Relu);
+        if (const Node* inner = relu ? made_by(relu->inputs[0], OpType::Neg) : nullptr)
+            return {inner->inputs[0], outer ? 1.f : -1.f};
+        if (const Node* sub = made_by(t, OpType::Sub); sub && sub->inputs.size() == 2)
+            if (const Node* abs = made_by(sub->inputs[1], OpType::Abs); abs && abs->inputs[0] == sub->inputs[0])
+                return {sub->inputs[0], 2.f};
+        return {-1, 0.f};
+    };
     for (size_t i = 0; i < g.nodes.size(); ++i) {
-        Node& n = g.nodes[i];
-        if (n.op != OpType::Add || n.attrs.act != Activation::None || n.inputs.size() != 2) continue;
-        for (int slot = 0; slot < 2; ++slot) {
-            const int32_t x = zero_clip_of(producer_of(g, n.inputs[size_t(slot)]), OpType::Maximum);
-            const int pm = producer_of(g, n.inputs[size_t(1 - slot)]);
-            if (x < 0 || pm < 0) continue;
-            const Node& mul = g.nodes[size_t(pm)];
-            if (mul.op != OpType::Mul || mul.attrs.act != Activation::None || mul.inputs.size() != 2) continue;
+        const Node n = g.nodes[i];
+        if ((n.op != OpType::Add && n.op != OpType::Sub) || n.attrs.act != Activation::None || n.inputs.size() != 2) continue;
+        for (int slot = 0; slot < (n.op == OpType::Add ? 2 : 1); ++slot) {  // Sub: only relu(x) - a*neg
+            const int32_t x = positive_part(n.inputs[size_t(slot)]);
+            const Node* mul = x >= 0 ? made_by(n.inputs[size_t(1 - slot)], OpType::Mul) : nullptr;
+            if (!mul || mul->inputs.size() != 2) continue;
             int32_t gamma = -1;
-            for (int ms = 0; ms < 2; ++ms)
-                if (is_weight(g, mul.inputs[size_t(ms)]) &&
-                    zero_clip_of(producer_of(g, mul.inputs[size_t(1 - ms)]), OpType::Minimum) == x)
-                    gamma = mul.inputs[size_t(ms)];
-            if (gamma < 0) continue;
-            const Shape gs = g.tensors[size_t(gamma)].shape;
+            float scale = 0.f;
+            for (int ms = 0; ms < 2; ++ms) {
+                const auto [y, s] = negative_part(mul->inputs[size_t(1 - ms)]);
+                if (y == x && is_weight(g, mul->inputs[size_t(ms)])) gamma = mul->inputs[size_t(ms)], scale = s;
+            }
             const Shape xs = g.tensors[size_t(x)].shape;
-            if (!per_channel(g, gamma, xs.rank ? xs[-1] : 0)) continue;
+            if (gamma < 0 || !per_channel(g, gamma, xs.rank ? xs[-1] : 0)) continue;
+            const Shape gs = g.tensors[size_t(gamma)].shape;
             const int64_t c = gs.numel() == 1 ? 1 : gs[-1];
             std::vector<float> a(m.weights[size_t(gamma)].begin(), m.weights[size_t(gamma)].end());
-            const std::string name = n.name;
-            const int32_t alpha = m.weight(name + "/alpha", Shape{c}, std::move(a));
-            Node& node = g.nodes[i];  // m.weight() does not touch nodes, but keep the reference fresh
+            for (float& v : a) v *= n.op == OpType::Sub ? -scale : scale;
+            const int32_t alpha = m.weight(n.name + "/alpha", Shape{c}, std::move(a));
+            Node& node = g.nodes[i];
             node.op = OpType::Prelu;
             node.inputs = {x, alpha};
             node.attrs = Attrs{};
             ++folds;
             break;
         }
+    }
+    return folds;
+}
+
+int fold_decomposed_softmax(ConvertedModel& m) {
+    int folds = 0;
+    Graph& g = m.graph;
+    // The input of t's producer when it is `op` over the last axis only, keeping dims; -1 otherwise.
+    auto last_axis_reduce = [&](int32_t t, OpType op) -> int32_t {
+        const int p = producer_of(g, t);
+        if (p < 0) return -1;
+        const Node& r = g.nodes[size_t(p)];
+        const int rank = g.tensors[size_t(r.inputs[0])].shape.rank;
+        if (r.op != op || !r.attrs.keep_dims || r.attrs.ints != std::vector<int32_t>{rank - 1}) return -1;
+        return r.inputs[0];
+    };
+    auto only = [&](int32_t t, OpType op) -> const Node* {
+        const int p = producer_of(g, t);
+        return p >= 0 && g.nodes[size_t(p)].op == op && g.nodes[size_t(p)].attrs.act == Activation::None
+                   ? &g.nodes[size_t(p)] : nullptr;
+    };
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+        const Node n = g.nodes[i];
+        if (n.op != OpType::Div || n.attrs.act != Activation::None || n.inputs.size() != 2) continue;
+        // Div(e, Sum(e)) with e = Exp(Sub(x, Max(x))), all over the last axis.
+        const int32_t e = n.inputs[0];
+        if (last_axis_reduce(n.inputs[1], OpType::Sum) != e) continue;
+        const Node* exp = only(e, OpType::Exp);
+        const Node* sub = exp ? only(exp->inputs[0], OpType::Sub) : nullptr;
+        if (!sub || sub->inputs.size() != 2 || last_axis_reduce(sub->inputs[1], OpType::Max) != sub->inputs[0]) continue;
+        Node& node = g.nodes[i];
+        node.op = OpType::Softmax;
+        node.inputs = {sub->inputs[0]};
+        node.attrs = Attrs{};
+        ++folds;
     }
     return folds;
 }
@@ -391,6 +448,7 @@ void run_default_passes(ConvertedModel& m) {
     for (int round = 0; round < 100; ++round) {
         int n = 0;
         n += fold_decomposed_prelu(m);
+        n += fold_decomposed_softmax(m);
         n += fold_clip_to_relu6(m);
         n += fold_pad_into_conv(m);
         n += fold_mul_scale(m);

@@ -30,8 +30,14 @@ int fold_activation(ConvertedModel& m);
 int fold_pad_into_conv(ConvertedModel& m);
 // Minimum(x, 6) -> Maximum(., 0) (either order) becomes Relu6(x); Relu6(Relu(x)) becomes Relu6(x).
 int fold_clip_to_relu6(ConvertedModel& m);
-// Maximum(x, 0) + Mul(gamma, Minimum(x, 0)) (operands in any order) becomes Prelu(x, gamma).
+// max(x, 0) + gamma * (a negative part of x) becomes Prelu(x, alpha), operands in any order, also
+// relu(x) - gamma * relu(-x). The positive part is Maximum(x, 0) or Relu(x); the negative parts are
+// Minimum(x, 0), Neg(Relu(Neg(x))) (MTCNN), Relu(Neg(x)) (= -min(x, 0)) and Sub(x, Abs(x))
+// (= 2 min(x, 0), MobileFaceNet); alpha is gamma times that factor.
 int fold_decomposed_prelu(ConvertedModel& m);
+// Div(e, Sum(e)) with e = Exp(Sub(x, Max(x))), reductions over the last axis with keep_dims (a
+// softmax spelled out, as in MTCNN) becomes Softmax(x).
+int fold_decomposed_softmax(ConvertedModel& m);
 // Removes nodes no graph output depends on, then tensors nothing references (renumbering ids).
 int eliminate_dead_nodes(ConvertedModel& m);
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <type_traits>
@@ -341,7 +342,7 @@ private:
                     LFR_CHECK(v.shape.rank < kMaxRank, where(node) + ": constant rank too large");
                     v.shape.dim[v.shape.rank++] = d.contains("size") ? to_i64(d.at("size")) : 0;
                 }
-        const size_t n = size_t(v.shape.numel());
+        const size_t n = size_t(v.shape.checked_numel(where(node) + ": constant"));
         const bool is_float = dtype == "DT_FLOAT";
         const bool is_int = dtype == "DT_INT32" || dtype == "DT_INT64";
         if (!is_float && !is_int) unsupported(node, "constant of type " + dtype);
@@ -500,7 +501,9 @@ private:
         const std::string fmt = attr_s(node, "data_format", "NHWC");
         if (fmt != "NHWC") unsupported(node, "data_format " + fmt);
         const auto strides = attr_ints(node, "strides");
-        LFR_CHECK(strides.size() == 4 && strides[0] == 1 && strides[3] == 1, where(node) + ": strides must be [1,h,w,1]");
+        const auto positive = [](int64_t v) { return v >= 1 && v <= std::numeric_limits<int32_t>::max(); };
+        LFR_CHECK(strides.size() == 4 && strides[0] == 1 && strides[3] == 1 && positive(strides[1]) && positive(strides[2]),
+                  where(node) + ": strides must be [1,h,w,1] with h, w >= 1");
         a.stride_h = int32_t(strides[1]), a.stride_w = int32_t(strides[2]);
         if (conv) {
             const auto dil = attr_ints(node, "dilations");
@@ -1085,20 +1088,22 @@ ConvertedModel convert_tfjs_graph(const std::string& json_path, const TfjsOption
         throw Error(json_path + ": not valid JSON (" + e.what() + ")");
     }
     const std::string model = stem_of(json_path);
-    LFR_CHECK(root.contains("modelTopology"), model + ": no modelTopology (not a TF.js graph model?)");
-    LFR_CHECK(root.value("format", std::string("graph-model")) == "graph-model",
-              model + ": format is " + root.value("format", std::string()) + ", expected graph-model");
-    Converter conv(model, root, dir_of(json_path));
     ConvertedModel m;
-    try {
+    try {  // a wrongly typed or missing field anywhere, the manifest included, is the model's error
+        LFR_CHECK(root.contains("modelTopology"), model + ": no modelTopology (not a TF.js graph model?)");
+        LFR_CHECK(root.value("format", std::string("graph-model")) == "graph-model",
+                  model + ": format is " + root.value("format", std::string()) + ", expected graph-model");
+        Converter conv(model, root, dir_of(json_path));
         m = conv.run();
+        if (report) {
+            report->tf_nodes = conv.tf_nodes();
+            report->nodes_before_folds = m.graph.nodes.size();
+            report->batch_pinned = conv.batch_pinned();
+        }
     } catch (const nlohmann::json::exception& e) {
         throw Error(model + ": malformed model JSON (" + e.what() + ")");
-    }
-    if (report) {
-        report->tf_nodes = conv.tf_nodes();
-        report->nodes_before_folds = m.graph.nodes.size();
-        report->batch_pinned = conv.batch_pinned();
+    } catch (const std::logic_error& e) {  // .at() past a node's inputs, std::stoll on a bad number
+        throw Error(model + ": malformed model (" + e.what() + ")");
     }
     if (options.optimize) run_default_passes(m);
     eliminate_dead_nodes(m);

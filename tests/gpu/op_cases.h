@@ -143,6 +143,13 @@ inline std::vector<OpCase> parity_cases() {
         c.node.attrs.pad_top = 1, c.node.attrs.pad_bottom = 2, c.node.attrs.pad_left = 0, c.node.attrs.pad_right = 1;
         v.push_back(c);
     }
+    for (int d : {2, 3}) {  // dilated (fr_detect's RFB blocks), both kernels
+        OpCase c = conv_case(CV, "conv3x3 dilation " + std::to_string(d), {1, 15, 13, 6}, 3, 9, 1, Padding::Same, A::Relu, true);
+        OpCase e = conv_case(DW, "dw3x3 s2 dilation " + std::to_string(d), {1, 15, 13, 6}, 3, 1, 2, Padding::Same, A::None, true);
+        c.node.attrs.dilation_h = c.node.attrs.dilation_w = e.node.attrs.dilation_h = e.node.attrs.dilation_w = d;
+        v.push_back(c);
+        v.push_back(e);
+    }
     // DepthwiseConv2D
     v.push_back(conv_case(DW, "dw3x3 s1 same relu", {1, 17, 13, 37}, 3, 1, 1, Padding::Same, A::Relu, true));
     v.push_back(conv_case(DW, "dw3x3 s2 same leaky b7", {7, 9, 10, 8}, 3, 1, 2, Padding::Same, A::Leaky, true));

@@ -3,7 +3,7 @@
 // Golden-output generator: runs the ORIGINAL TF.js implementations (face-api net classes, human-models graph
 // models) on real face inputs from face-api's demo photos and writes tests/golden/<name>/{in0,out*.npy,meta.json}.
 //
-//   cd weights_tools/golden && npm ci && node make_golden.js [--only a,b] [--png DIR] [--backend wasm|cpu]
+//   cd weights_tools/golden && npm ci --ignore-scripts && node make_golden.js [--only a,b] [--png DIR] [--backend wasm|cpu]
 //
 // --out DIR writes somewhere else than tests/golden (e.g. to compare backends).
 // --png DIR writes every input image (and each batch item) as PNG, for eyeballing the crops.

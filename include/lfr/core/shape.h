@@ -9,6 +9,9 @@
 namespace lfr {
 
 constexpr int kMaxRank = 6;
+// Shapes read from a file or inferred from one are refused past this many elements, so that their
+// numel() cannot wrap round (six dims below 2^31 multiply far past int64) and sizes in bytes fit.
+constexpr int64_t kMaxNumel = int64_t(1) << 40;
 
 struct Shape {
     int rank = 0;
@@ -24,6 +27,21 @@ struct Shape {
     int64_t numel() const {
         int64_t n = 1;
         for (int i = 0; i < rank; ++i) n *= dim[i];
+        return n;
+    }
+    // numel() of an untrusted shape: throws, naming `what`, on a negative dim or over kMaxNumel.
+    int64_t checked_numel(const std::string& what) const {
+        bool empty = false;
+        for (int i = 0; i < rank; ++i) {
+            LFR_CHECK(dim[i] >= 0, what + " has a negative dimension: " + str());
+            empty = empty || dim[i] == 0;
+        }
+        if (empty) return 0;  // a later dim may be huge: zero elements all the same
+        int64_t n = 1;
+        for (int i = 0; i < rank; ++i) {
+            LFR_CHECK(dim[i] <= kMaxNumel / n, what + " " + str() + " has more than 2^40 elements");
+            n *= dim[i];
+        }
         return n;
     }
     bool operator==(const Shape& o) const {

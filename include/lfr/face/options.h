@@ -8,9 +8,11 @@ namespace lfr {
 struct PipelineOptions {
     std::string models_dir = "models";
     // Stage names (or their short aliases) from the registry.
-    std::string detector = "tiny_face_detector";
-    std::string landmarker = "face_landmark_68";
-    std::string embedder = "face_recognition_model";
+    // The defaults, chosen by measurement on lfw-dev, cfp-dev (frontal-frontal and frontal-profile) and
+    // facemask (README, Accuracy): MTCNN's cascade and its ONet points, MobileFaceNet on the ArcFace crop.
+    std::string detector = "mtcnn";
+    std::string landmarker;          // "": the embedder's own choice (face_recognition_model: face_landmark_68)
+    std::string embedder = "mobilefacenet";
     // The embedder's alignment: "" for its default. face_recognition_model: "dlib" (dlib's face chip)
     // or "faceapi" (face-api's crop: with it the pipeline reproduces face-api exactly).
     std::string alignment;

@@ -49,8 +49,9 @@ class Pipeline {
 public:
     explicit Pipeline(const PipelineOptions& options = {}) : opt_(options) {
         const auto& det = stage_entry(detector_registry(), opt_.detector, "detector");
-        const auto& lm = stage_entry(landmarker_registry(), opt_.landmarker, "landmarker");
         const auto& emb = stage_entry(embedder_registry(), opt_.embedder, "embedder");
+        const auto& lm = stage_entry(landmarker_registry(), opt_.landmarker.empty() ? emb.landmarker : opt_.landmarker,
+                                     "landmarker");
         opt_.detector = det.name, opt_.landmarker = lm.name, opt_.embedder = emb.name;
         detector_ = det.make(opt_);
         if (opt_.faceres_face_size <= 0) opt_.faceres_face_size = opt_.detector == "blazeface-front" ? 128 : 256;

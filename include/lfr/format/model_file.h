@@ -21,10 +21,12 @@
 //     u32 node count, then per node: u16 op (OpType), str name, u32 n, i32 input[n], u32 m,
 //         i32 output[m], then its Attrs: i32 kernel_h, kernel_w, stride_h, stride_w, u8 padding,
 //         i32 pad_top, pad_bottom, pad_left, pad_right, u8 act, f32 alpha, i32 axis, u8 keep_dims,
-//         f32 value, i32 flags, u32 k, i32 ints[k]
+//         f32 value, i32 flags, u32 k, i32 ints[k], then (version >= 2) i32 dilation_h, dilation_w
 //     u32 n, i32 graph input[n]; u32 m, i32 graph output[m]
 //
 //   blob section: each weight's numel float32 values at its blob offset, zero padding between.
+//
+//   Versions: 1 had no dilation fields (read as dilation 1); 2 added them. Files are written as 2.
 //
 // Loading checks, each with a message naming the problem: magic, version, header fields, truncation,
 // checksum, and then every count, id, rank, dimension and offset against the bytes actually present
@@ -42,7 +44,7 @@
 
 namespace lfr {
 
-constexpr uint32_t kModelVersion = 1;
+constexpr uint32_t kModelVersion = 2;
 constexpr uint64_t kBlobAlign = 64;
 constexpr uint64_t kHeaderSize = 64;
 

@@ -95,9 +95,10 @@ inline void write_attrs(ByteWriter& w, const Attrs& a) {
     w.put<int32_t>(a.axis); w.put<uint8_t>(a.keep_dims ? 1 : 0);
     w.put<float>(a.value); w.put<int32_t>(a.flags);
     w.ids(a.ints);
+    w.put<int32_t>(a.dilation_h); w.put<int32_t>(a.dilation_w);
 }
 
-inline Attrs read_attrs(ByteReader& r, const std::string& node) {
+inline Attrs read_attrs(ByteReader& r, const std::string& node, uint32_t version) {
     Attrs a;
     a.kernel_h = r.get<int32_t>(); a.kernel_w = r.get<int32_t>();
     a.stride_h = r.get<int32_t>(); a.stride_w = r.get<int32_t>();
@@ -112,6 +113,9 @@ inline Attrs read_attrs(ByteReader& r, const std::string& node) {
     a.axis = r.get<int32_t>(); a.keep_dims = r.get<uint8_t>() != 0;
     a.value = r.get<float>(); a.flags = r.get<int32_t>();
     a.ints = r.ids();
+    if (version >= 2) {
+        a.dilation_h = r.get<int32_t>(); a.dilation_w = r.get<int32_t>();
+    }
     return a;
 }
 
@@ -138,7 +142,7 @@ inline void validate_graph(const Graph& g, uint64_t blob_size, const std::string
         if (t.kind == TensorKind::Weight) {
             for (int d = 0; d < t.shape.rank; ++d)
                 LFR_CHECK(t.shape.dim[d] >= 0, label + ": weight " + t.name + " has an open dimension");
-            const uint64_t bytes = uint64_t(t.shape.numel()) * 4;
+            const uint64_t bytes = uint64_t(t.shape.checked_numel(label + ": weight " + t.name)) * 4;
             LFR_CHECK(t.blob_offset % kBlobAlign == 0, label + ": weight " + t.name + " is not 64-byte aligned");
             LFR_CHECK(t.blob_offset <= blob_size && bytes <= blob_size - t.blob_offset,
                       label + ": weight " + t.name + " offset " + std::to_string(t.blob_offset) + " + " +
@@ -225,7 +229,7 @@ inline Model Model::from_memory(const void* data, size_t size, const std::string
         n.op = OpType(op);
         n.inputs = r.ids();
         n.outputs = r.ids();
-        n.attrs = read_attrs(r, n.name);
+        n.attrs = read_attrs(r, n.name, h.version);
     }
     g.inputs = r.ids();
     g.outputs = r.ids();

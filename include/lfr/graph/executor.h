@@ -136,7 +136,10 @@ public:
         p.shapes.resize(nt);
         for (size_t i = 0; i < nt; ++i)
             if (g.tensors[i].kind == TensorKind::Weight) p.shapes[i] = g.tensors[i].shape;
-        for (size_t i = 0; i < g.inputs.size(); ++i) p.shapes[size_t(g.inputs[i])] = in_shapes.at(i);
+        for (size_t i = 0; i < g.inputs.size(); ++i) {
+            p.shapes[size_t(g.inputs[i])] = in_shapes.at(i);
+            in_shapes[i].checked_numel(model_->label() + ": input " + g.tensors[size_t(g.inputs[i])].name);
+        }
 
         // Lifetimes in node indices: a value lives from its producer to its last reader; graph
         // outputs live to the end.
@@ -154,6 +157,7 @@ public:
             const int32_t o = n.outputs[0];
             try {
                 p.shapes[size_t(o)] = op_kernels(n.op).infer(n, ins);
+                p.shapes[size_t(o)].checked_numel("output");  // the arena sizes below must not wrap
             } catch (const Error& e) {
                 throw Error(model_->label() + ": node " + n.name + " (" + op_name(n.op) + "): " + e.what());
             }

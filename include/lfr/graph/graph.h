@@ -16,7 +16,7 @@ namespace lfr {
 // Append only (the numbers are stored in model files); bump kOpCount and op_name() with it.
 enum class OpType : uint16_t {
     Conv2D = 0,         // in: x [N,H,W,Ci], w [KH,KW,Ci,Co], bias [Co] (optional), prelu alpha [Co] (act Prelu)
-                        // attrs: stride, padding/pad, act, alpha
+                        // attrs: stride, dilation, padding/pad, act, alpha
     DepthwiseConv2D,    // in: x [N,H,W,C], w [KH,KW,C,M] -> C*M channels, bias, prelu alpha; attrs as Conv2D
     MatMul,             // in: x [N,K], w [K,M], bias [M] (optional), prelu alpha; attrs: act, alpha
     Add,                // binary ops: numpy broadcasting; attrs: act (fused, e.g. residual add + relu)
@@ -72,6 +72,7 @@ enum class Activation : uint8_t { None = 0, Relu = 1, Relu6 = 2, Leaky = 3, Prel
 struct Attrs {
     int32_t kernel_h = 0, kernel_w = 0;  // pooling window (conv kernels come from the weight shape)
     int32_t stride_h = 1, stride_w = 1;
+    int32_t dilation_h = 1, dilation_w = 1;  // Conv2D, DepthwiseConv2D: kernel taps this far apart
     Padding padding = Padding::Valid;
     int32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;  // Padding::Explicit
     Activation act = Activation::None;  // fused activation applied to the op's output

@@ -1,6 +1,7 @@
 // Conv2D: x [N,H,W,Ci] * w [KH,KW,Ci,Co] (TF HWIO) + bias [Co] (optional), then the fused activation
-// (Prelu slopes [Co] as input 3). Attrs: stride_h/w, padding (+ pad_* when Explicit), act, alpha.
-// No dilation. The shared geometry and input checks here are also used by depthwise.h.
+// (Prelu slopes [Co] as input 3). Attrs: stride_h/w, dilation_h/w (taps d cells apart: the window
+// spans (k-1)*d+1 cells, as TF and ONNX), padding (+ pad_* when Explicit), act, alpha.
+// The shared geometry and input checks here are also used by depthwise.h.
 //
 // Fast path: the convolution is a GEMM of the patch matrix [N*OH*OW, KH*KW*Ci] with the weight,
 // which HWIO already lays out as a [KH*KW*Ci, Co] row-major matrix. A 1x1 stride-1 unpadded conv
@@ -24,11 +25,13 @@ struct ConvGeometry {
     int64_t OH, OW;      // output
     int64_t sh, sw;      // strides
     int64_t pt, pl;      // leading (top, left) zero padding
+    int64_t dh, dw;      // dilation: tap ky reads input row oy*sh - pt + ky*dh
 };
 
 inline ConvGeometry conv_geometry(const Attrs& a, const Shape& x, const Shape& w) {
-    const Window1D wh = window_h(a, x[1], w[0]), ww = window_w(a, x[2], w[1]);
-    return {x[0], x[1], x[2], x[3], w[0], w[1], wh.out, ww.out, a.stride_h, a.stride_w, wh.pad_before, ww.pad_before};
+    const Window1D wh = window_h(a, x[1], w[0], a.dilation_h), ww = window_w(a, x[2], w[1], a.dilation_w);
+    return {x[0], x[1], x[2], x[3], w[0], w[1], wh.out, ww.out, a.stride_h, a.stride_w, wh.pad_before, ww.pad_before,
+            a.dilation_h, a.dilation_w};
 }
 
 // Checks x, w and the optional bias/prelu inputs shared by Conv2D and DepthwiseConv2D; out_c: the
@@ -65,7 +68,7 @@ inline void conv2d_ref(const Node& node, const std::vector<ConstTensorView>& in,
                     float acc = has_input(in, 2) ? in[2].data[co] : 0.f;
                     for (int64_t ky = 0; ky < g.KH; ++ky)
                         for (int64_t kx = 0; kx < g.KW; ++kx) {
-                            const int64_t iy = oy * g.sh - g.pt + ky, ix = ox * g.sw - g.pl + kx;
+                            const int64_t iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
                             if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) continue;  // zero padding
                             for (int64_t ci = 0; ci < g.C; ++ci)
                                 acc += x[((n * g.H + iy) * g.W + ix) * g.C + ci] * w[((ky * g.KW + kx) * g.C + ci) * Co + co];
@@ -81,25 +84,32 @@ constexpr int64_t kTileFloats = 64 * 1024;  // im2col tile: 256 KiB, well inside
 constexpr int64_t kMinTileRows = 120;       // fewer rows would repack the weight too often per FLOP
 
 // Rows [p0, p0+rows) of the patch matrix: one row per output pixel (n, oy, ox, flattened), columns
-// in HWIO order (ky, kx, ci); zeros where the window hangs over the padding. For a given ky the
-// in-bounds taps are adjacent pixels in NHWC, so each is one contiguous copy.
+// in HWIO order (ky, kx, ci); zeros where the window hangs over the padding. The in-bounds taps of
+// a row are kx in [kx_lo, kx_hi); undilated, they are adjacent pixels in NHWC: one contiguous copy.
 inline void im2col(const ConvGeometry& g, const float* x, int64_t p0, int64_t rows, float* cols) {
     const int64_t K = g.KH * g.KW * g.C, row_span = g.KW * g.C;
+    auto ceil_div = [](int64_t a, int64_t b) { return a > 0 ? (a + b - 1) / b : -(-a / b); };
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t p = p0 + r, ox = p % g.OW, oy = p / g.OW % g.OH, n = p / (g.OW * g.OH);
         const int64_t ix0 = ox * g.sw - g.pl;
-        const int64_t kx_lo = std::min(g.KW, std::max<int64_t>(0, -ix0));
-        const int64_t kx_hi = std::min(g.KW, std::max<int64_t>(0, g.W - ix0));
+        const int64_t kx_lo = std::min(g.KW, std::max<int64_t>(0, ceil_div(-ix0, g.dw)));
+        const int64_t kx_hi = std::min(g.KW, std::max<int64_t>(0, ceil_div(g.W - ix0, g.dw)));
         float* dst = cols + r * K;
         for (int64_t ky = 0; ky < g.KH; ++ky, dst += row_span) {
-            const int64_t iy = oy * g.sh - g.pt + ky;
+            const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
             if (iy < 0 || iy >= g.H || kx_lo >= kx_hi) {
                 std::fill(dst, dst + row_span, 0.f);
                 continue;
             }
-            const float* src = x + ((n * g.H + iy) * g.W + ix0 + kx_lo) * g.C;
+            const int64_t row = ((n * g.H + iy) * g.W + ix0) * g.C;  // may be negative: index, not pointer
             std::fill(dst, dst + kx_lo * g.C, 0.f);
-            std::copy(src, src + (kx_hi - kx_lo) * g.C, dst + kx_lo * g.C);
+            if (g.dw == 1)
+                std::copy(x + row + kx_lo * g.C, x + row + kx_hi * g.C, dst + kx_lo * g.C);
+            else
+                for (int64_t kx = kx_lo; kx < kx_hi; ++kx) {
+                    const float* src = x + row + kx * g.dw * g.C;
+                    std::copy(src, src + g.C, dst + kx * g.C);
+                }
             std::fill(dst + kx_hi * g.C, dst + row_span, 0.f);
         }
     }

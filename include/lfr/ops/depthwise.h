@@ -3,8 +3,8 @@
 //
 // Fast path (M == 1, which every model here uses): NHWC keeps channels contiguous, so each output
 // pixel is a few channel-vector multiply-adds. Interior pixels of a 3x3 kernel sum all nine taps in
-// one pass over the channels (registers, no partial sums in memory); border pixels, and other
-// kernel sizes, add one in-bounds tap at a time into the output row. Bias and activation follow per
+// one pass over the channels (registers, no partial sums in memory); border pixels, dilated and
+// other kernels add one in-bounds tap at a time into the output row. Bias and activation follow per
 // output row.
 #pragma once
 #include <algorithm>
@@ -33,7 +33,7 @@ inline void depthwise_ref(const Node& node, const std::vector<ConstTensorView>& 
                         float acc = has_input(in, 2) ? in[2].data[co] : 0.f;
                         for (int64_t ky = 0; ky < g.KH; ++ky)
                             for (int64_t kx = 0; kx < g.KW; ++kx) {
-                                const int64_t iy = oy * g.sh - g.pt + ky, ix = ox * g.sw - g.pl + kx;
+                                const int64_t iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
                                 if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) continue;  // zero padding
                                 acc += x[((n * g.H + iy) * g.W + ix) * g.C + c] * w[((ky * g.KW + kx) * g.C + c) * M + m];
                             }
@@ -58,10 +58,10 @@ inline void pixel_any(const ConvGeometry& g, const float* x, const float* w, int
                       float* __restrict y) {
     std::fill(y, y + g.C, 0.f);
     for (int64_t ky = 0; ky < g.KH; ++ky) {
-        const int64_t iy = oy * g.sh - g.pt + ky;
+        const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
         if (iy < 0 || iy >= g.H) continue;
         for (int64_t kx = 0; kx < g.KW; ++kx) {
-            const int64_t ix = ox * g.sw - g.pl + kx;
+            const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
             if (ix < 0 || ix >= g.W) continue;
             const float* __restrict xi = x + ((n * g.H + iy) * g.W + ix) * g.C;
             const float* __restrict wk = w + (ky * g.KW + kx) * g.C;
@@ -87,7 +87,7 @@ inline void depthwise_fast(const Node& node, const std::vector<ConstTensorView>&
     const float *x = in[0].data, *w = in[1].data;
     const float* bias = has_input(in, 2) ? in[2].data : nullptr;
     const float* prelu = has_input(in, 3) ? in[3].data : nullptr;
-    const bool k3 = g.KH == 3 && g.KW == 3;
+    const bool k3 = g.KH == 3 && g.KW == 3 && g.dh == 1 && g.dw == 1;  // pixel_3x3 reads adjacent taps
     int64_t oy_lo, oy_hi, ox_lo, ox_hi;
     interior(g.H, g.KH, g.sh, g.pt, g.OH, oy_lo, oy_hi);
     interior(g.W, g.KW, g.sw, g.pl, g.OW, ox_lo, ox_hi);

@@ -17,7 +17,7 @@ inline Shape infer_pad(const Node& node, const std::vector<Shape>& in) {
                                                                   std::to_string(p.size())));
     for (int d = 0; d < out.rank; ++d) {
         LFR_CHECK(p[2 * d] >= 0 && p[2 * d + 1] >= 0, node_msg(node, "negative pad on dim " + std::to_string(d)));
-        out.dim[d] += p[2 * d] + p[2 * d + 1];
+        out.dim[d] += int64_t(p[2 * d]) + p[2 * d + 1];  // two int32 pads may not fit an int32
     }
     return out;
 }
@@ -70,18 +70,17 @@ inline Shape infer_reshape(const Node& node, const std::vector<Shape>& in) {
     LFR_CHECK(t.size() <= size_t(kMaxRank), node_msg(node, "target rank " + std::to_string(t.size()) + " is over the limit"));
     Shape out;
     int wild = -1;
-    int64_t known = 1;
     for (int32_t d : t) {
         LFR_CHECK(d >= -1, node_msg(node, "bad target dim " + std::to_string(d)));
         if (d == -1) {
             LFR_CHECK(wild < 0, node_msg(node, "target shape has more than one -1"));
             wild = out.rank;
-        } else {
-            known *= d;
         }
         out.dim[out.rank++] = d;
     }
-    const int64_t n = in[0].numel();
+    Shape fixed = out;  // the -1 counted as 1; six int32 dims can multiply past int64
+    if (wild >= 0) fixed.dim[wild] = 1;
+    const int64_t known = fixed.checked_numel(node_msg(node, "target shape")), n = in[0].numel();
     if (wild >= 0) {
         LFR_CHECK(known > 0 && n % known == 0, node_msg(node, "cannot reshape " + in[0].str() + " to " + out.str()));
         out.dim[wild] = n / known;

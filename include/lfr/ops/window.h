@@ -11,9 +11,11 @@ struct Window1D {
     int64_t pad_before; // zero cells before the first input cell
 };
 
-// in: input length, k: window, s: stride; before/after: explicit pads (Padding::Explicit only).
-inline Window1D window_1d(int64_t in, int64_t k, int64_t s, Padding p, int64_t before, int64_t after) {
-    LFR_CHECK(k > 0 && s > 0, "window size and stride must be positive");
+// in: input length, k: window, s: stride; before/after: explicit pads (Padding::Explicit only);
+// d: dilation, so the window spans (k-1)*d+1 cells (TF's and ONNX's rule, SAME padding included).
+inline Window1D window_1d(int64_t in, int64_t k, int64_t s, Padding p, int64_t before, int64_t after, int64_t d = 1) {
+    LFR_CHECK(k > 0 && s > 0 && d > 0, "window size, stride and dilation must be positive");
+    k = (k - 1) * d + 1;
     Window1D w{0, 0};
     switch (p) {
         case Padding::Valid: w.out = in >= k ? (in - k) / s + 1 : 0; break;
@@ -32,11 +34,12 @@ inline Window1D window_1d(int64_t in, int64_t k, int64_t s, Padding p, int64_t b
     return w;
 }
 
-inline Window1D window_h(const Attrs& a, int64_t in, int64_t k) {
-    return window_1d(in, k, a.stride_h, a.padding, a.pad_top, a.pad_bottom);
+// Pooling windows are never dilated; conv_geometry passes the conv's dilation.
+inline Window1D window_h(const Attrs& a, int64_t in, int64_t k, int64_t d = 1) {
+    return window_1d(in, k, a.stride_h, a.padding, a.pad_top, a.pad_bottom, d);
 }
-inline Window1D window_w(const Attrs& a, int64_t in, int64_t k) {
-    return window_1d(in, k, a.stride_w, a.padding, a.pad_left, a.pad_right);
+inline Window1D window_w(const Attrs& a, int64_t in, int64_t k, int64_t d = 1) {
+    return window_1d(in, k, a.stride_w, a.padding, a.pad_left, a.pad_right, d);
 }
 
 }  // namespace lfr

@@ -27,6 +27,7 @@ struct StageEntry {
     std::string summary;               // one line for `lfr models` and --help
     std::vector<std::string> models;   // models_dir/NAME.lfr files it reads
     std::shared_ptr<const Stage> (*make)(const PipelineOptions&);
+    std::string landmarker = {};       // embedders: the landmarker used when none is named
 };
 
 template <class T, class... A>
@@ -77,13 +78,16 @@ inline const std::vector<StageEntry<Landmarker>>& landmarker_registry() {
 inline const std::vector<StageEntry<FaceEmbedder>>& embedder_registry() {
     static const std::vector<StageEntry<FaceEmbedder>> r = {
         {"face_recognition_model", {"dlib"}, "face-api's dlib ResNet-29: 128-d, Euclidean, same below 0.6", {"face_recognition_model"},
-         [](const PipelineOptions& o) -> std::shared_ptr<const FaceEmbedder> { return make_stage<FaceRecognitionEmbedder>(o); }},
+         [](const PipelineOptions& o) -> std::shared_ptr<const FaceEmbedder> { return make_stage<FaceRecognitionEmbedder>(o); },
+         "face_landmark_68"},
         {"faceres", {}, "Human's faceres: 1024-d + age + gender, Euclidean, same below 10", {"faceres"},
          [](const PipelineOptions& o) -> std::shared_ptr<const FaceEmbedder> {
              return make_stage<FaceResEmbedder>(o, "faceres");
-         }},
+         },
+         "face_landmark_68"},
         {"mobilefacenet", {}, "MobileFaceNet (MS1M-trained: research use): 192-d unit vectors, ArcFace 5-point crop, same below 1.1", {"mobilefacenet"},
-         [](const PipelineOptions& o) -> std::shared_ptr<const FaceEmbedder> { return make_stage<MobileFaceNetEmbedder>(o); }},
+         [](const PipelineOptions& o) -> std::shared_ptr<const FaceEmbedder> { return make_stage<MobileFaceNetEmbedder>(o); },
+         "mtcnn-onet"},
     };
     return r;
 }
