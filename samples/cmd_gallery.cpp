@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "face_report.h"
+#include "gallery_io.h"
 #include "lfr/face/gallery.h"
 #include "main_face.h"
 #include "pipeline_args.h"
@@ -41,22 +42,43 @@ static const char* kIdentifyHelp =
     "\n";
 
 static const char* kGalleryHelp =
-    "usage: lfr gallery list --db GALLERY [--json]\n"
+    "usage: lfr gallery list [NAME] --db GALLERY [--json]\n"
     "       lfr gallery rename OLD NEW --db GALLERY\n"
     "       lfr gallery remove NAME --db GALLERY\n"
+    "       lfr gallery merge FROM INTO --db GALLERY\n"
+    "       lfr gallery split NAME --ids ID,ID,... [--as NEW] --db GALLERY\n"
+    "       lfr gallery reject NAME IMAGE --db GALLERY [pipeline options]\n"
+    "       lfr gallery export --json --db GALLERY\n"
+    "       lfr gallery import FILE --db GALLERY\n"
     "\n"
-    "Lists the people of a gallery (name, descriptors, first and last enrolment), renames or removes one.\n"
-    "  --json   list as one JSON object: {\"gallery\": path, \"people\": [{\"name\": n, \"descriptors\": k,\n"
+    "  list     the people (name, descriptors, first and last enrolment); with NAME, that person's faces:\n"
+    "           descriptor id (* marks the medoid), when, and the source image\n"
+    "  rename   renames a person (e.g. an unnamed person-3 once you know who it is)\n"
+    "  remove   removes a person and their descriptors\n"
+    "  merge    moves FROM's faces to INTO and removes FROM (refused when both have a face of one image)\n"
+    "  split    moves the descriptors with these ids (see list NAME) to a new person, NEW or the next\n"
+    "           unnamed person-N\n"
+    "  reject   the main face of IMAGE is not NAME: identify will not answer NAME for faces at least as near\n"
+    "           to it as to NAME's own\n"
+    "  export   the whole gallery as one JSON object on stdout (a backup):\n"
+    "           {\"embedder\": e, \"dim\": d, \"people\": [{\"name\": n, \"unnamed\": b, \"faces\": [{\"source\": s,\n"
+    "           \"created\": t, \"medoid\": b, \"descriptor\": [...]}]}], \"pending\": [faces]}\n"
+    "  import   adds an export's people and pending faces to GALLERY (made when missing; same embedder)\n"
+    "  --json   list: one JSON object: {\"gallery\": path, \"people\": [{\"name\": n, \"descriptors\": k,\n"
     "           \"created\": t, \"updated\": t}]}\n"
-    "  --embedder NAME   the gallery's embedder: face_recognition_model (default) or faceres\n";
+    "  --embedder NAME   the embedder the gallery must have been made with (default: the gallery's own)\n";
+
+static void require_gallery(const std::string& db) {
+    struct stat st {};
+    if (::stat(db.c_str(), &st) != 0)
+        throw Error(db + ": no such gallery (make one with: lfr enroll --db " + db + " NAME IMAGE...)");
+}
 
 // --db GALLERY, required; an existing file unless `create`.
 static std::string gallery_path(Args& args, bool create) {
     const std::string db = args.value("--db");
     usage_check(!db.empty(), "--db GALLERY is required (see --help)");
-    struct stat st {};
-    if (!create && ::stat(db.c_str(), &st) != 0)
-        throw Error(db + ": no such gallery (make one with: lfr enroll --db " + db + " NAME IMAGE...)");
+    if (!create) require_gallery(db);
     return db;
 }
 
@@ -101,9 +123,14 @@ int cmd_enroll(Args& args) {
     const Pipeline pipeline = load_pipeline(options);
     // Before the slow part: a bad file fails now.
     Gallery gallery = open_gallery(db, pipeline.embedder_name(), pipeline.descriptor_size(), /*read_only=*/false);
-    // When nothing gets enrolled, a gallery file made by this run is taken away again.
+    // When nothing gets enrolled, a gallery file made by this run is taken away again, unless another
+    // process has enrolled someone in it meanwhile (checked under the write lock).
     auto discard_new_gallery = [&] {
         if (existed) return;
+        gallery.begin();
+        const bool empty = gallery.list().empty();
+        gallery.rollback();
+        if (!empty) return;
         { Gallery closing = std::move(gallery); }
         for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
     };
@@ -237,69 +264,81 @@ int cmd_identify(Args& args) {
     return failed ? kExitFailure : 0;
 }
 
-// --- gallery list|rename|remove ---------------------------------------------------------------------
+// --- gallery ----------------------------------------------------------------------------------------
+
+int gallery_admin(const std::string& action, const std::vector<std::string>& pos, Args& args, const std::string& db);
 
 int cmd_gallery(Args& args) {
     if (args.flag("--help") || args.flag("-h")) {
         std::fputs(kGalleryHelp, stdout);
         return 0;
     }
+    const std::string db = gallery_path(args, /*create=*/true);  // import makes one; the others check below
     const bool json = args.flag("--json");
-    const std::string db = gallery_path(args, /*create=*/false);
-    // list, rename and remove need no model: the gallery's own embedder, or --embedder's (checked).
-    const std::string embedder = args.value("--embedder", "");
-    if (!embedder.empty() && !find_stage(embedder_registry(), embedder))
-        throw UsageError("--embedder must be " + stage_names(embedder_registry()) + ", not '" + embedder + "'");
+    const std::string ids = args.value("--ids"), as = args.value("--as");
+    const PipelineOptions options = pipeline_options(args, db);
+    const JpegDecoder jpeg = jpeg_option(args, options);
+    const std::vector<std::string> pos = args.positionals();
+    usage_check(!pos.empty(), "expected list, rename, remove, merge, split, reject, export or import (see --help)");
+    const std::string& action = pos[0];
+    if (action != "import") require_gallery(db);
     const auto open_it = [&](bool read_only) {
         Gallery g = open_gallery(db, "", 0, read_only);
-        if (!embedder.empty() && g.embedder() != find_stage(embedder_registry(), embedder)->name)
-            throw Error(db + " was made with " + g.embedder() + ", not " + embedder);
+        if (g.embedder() != options.embedder) throw Error(db + " was made with " + g.embedder() + ", not " + options.embedder);
         return g;
     };
-    const std::vector<std::string> pos = args.positionals();
-    usage_check(!pos.empty(), "expected list, rename OLD NEW or remove NAME (see --help)");
-    const std::string& action = pos[0];
 
     if (action == "list") {
-        usage_check(pos.size() == 1, "gallery list takes no NAME");
+        usage_check(pos.size() <= 2, "gallery list takes at most one NAME");
         const Gallery gallery = open_it(/*read_only=*/true);
-        const std::vector<PersonInfo> people = gallery.list();
-        if (json) {
-            std::string s = "{\"gallery\": " + json_string(db) + ", \"people\": [";
-            for (size_t i = 0; i < people.size(); ++i)
-                s += std::string(i ? ", " : "") + "{\"name\": " + json_string(people[i].name) +
-                     ", \"descriptors\": " + std::to_string(people[i].descriptors) + ", \"created\": " +
-                     json_string(people[i].created) + ", \"updated\": " + json_string(people[i].updated) + "}";
-            std::printf("%s]}\n", s.c_str());
-            return 0;
-        }
-        if (people.empty()) {
-            std::printf("%s: no one enrolled\n", db.c_str());
-            return 0;
-        }
-        size_t width = 4;
-        for (const PersonInfo& p : people) width = std::max(width, p.name.size());
-        std::printf("%-*s  %11s  %-24s  %s\n", int(width), "name", "descriptors", "enrolled", "last added");
-        for (const PersonInfo& p : people)
-            std::printf("%-*s  %11lld  %-24s  %s\n", int(width), p.name.c_str(), static_cast<long long>(p.descriptors),
-                        p.created.c_str(), p.updated.c_str());
-        return 0;
+        if (pos.size() == 2) return list_person(gallery, pos[1], json);
+        return list_people(gallery, json);
     }
     if (action == "rename") {
         usage_check(pos.size() == 3, "gallery rename: expected OLD NEW");
-        Gallery gallery = open_it(/*read_only=*/false);
-        gallery.rename(pos[1], pos[2]);
+        open_it(false).rename(pos[1], pos[2]);
         std::printf("renamed %s to %s in %s\n", pos[1].c_str(), pos[2].c_str(), db.c_str());
         return 0;
     }
     if (action == "remove") {
         usage_check(pos.size() == 2, "gallery remove: expected one NAME");
-        Gallery gallery = open_it(/*read_only=*/false);
-        gallery.remove(pos[1]);
+        open_it(false).remove(pos[1]);
         std::printf("removed %s from %s\n", pos[1].c_str(), db.c_str());
         return 0;
     }
-    throw UsageError("unknown action '" + action + "' (list, rename or remove)");
+    if (action == "merge") {
+        usage_check(pos.size() == 3, "gallery merge: expected FROM INTO");
+        open_it(false).merge(pos[1], pos[2]);
+        std::printf("merged %s into %s in %s\n", pos[1].c_str(), pos[2].c_str(), db.c_str());
+        return 0;
+    }
+    if (action == "split") {
+        usage_check(pos.size() == 2, "gallery split: expected one NAME (and --ids)");
+        const std::vector<int64_t> moving = id_list(ids);
+        const std::string made = open_it(false).split(pos[1], moving, as);
+        std::printf("moved %zu descriptor%s of %s to %s in %s\n", moving.size(), moving.size() == 1 ? "" : "s",
+                    pos[1].c_str(), made.c_str(), db.c_str());
+        return 0;
+    }
+    if (action == "reject") {
+        usage_check(pos.size() == 3, "gallery reject: expected NAME IMAGE");
+        Gallery gallery = open_it(false);
+        const Pipeline pipeline = load_pipeline(options);
+        const MainFace face = main_face_of(pipeline, pos[2], jpeg);
+        gallery.reject(pos[1], face.face.descriptor, pos[2]);
+        std::printf("%s: recorded as not %s in %s\n", pos[2].c_str(), pos[1].c_str(), db.c_str());
+        return 0;
+    }
+    if (action == "export") {
+        usage_check(pos.size() == 1 && json, "gallery export: expected --json (the only format)");
+        std::fputs(export_json(open_it(true)).c_str(), stdout);
+        return 0;
+    }
+    if (action == "import") {
+        usage_check(pos.size() == 2, "gallery import: expected one FILE (made by gallery export --json)");
+        return import_json(pos[1], db);
+    }
+    throw UsageError("unknown action '" + action + "' (list, rename, remove, merge, split, reject, export or import)");
 }
 
 }  // namespace lfr::cli

@@ -14,6 +14,9 @@ int cmd_enroll(Args& args);
 int cmd_identify(Args& args);
 int cmd_gallery(Args& args);
 int cmd_models(Args& args);
+int cmd_cluster(Args& args);
+int cmd_observe(Args& args);
+int cmd_search(Args& args);
 }
 
 static const char* kHelp =
@@ -26,6 +29,9 @@ static const char* kHelp =
     "  enroll    add a person's photos to a gallery (an SQLite file)\n"
     "  identify  name every face of images from a gallery, or \"unknown\"\n"
     "  gallery   list, rename or remove the people of a gallery\n"
+    "  cluster   group the faces of many images by person, without knowing who anyone is\n"
+    "  observe   add faces to a gallery: each joins a known person or waits to form a new one\n"
+    "  search    every stored face ranked by distance to a photo's face\n"
     "  models    the detectors, landmarkers and embedders, and which are installed\n"
     "  run       run one model on .npy inputs, write its outputs as .npy\n"
     "\n"
@@ -48,6 +54,9 @@ int main(int argc, char** argv) {
         if (cmd == "identify") return lfr::cli::cmd_identify(args);
         if (cmd == "gallery") return lfr::cli::cmd_gallery(args);
         if (cmd == "models") return lfr::cli::cmd_models(args);
+        if (cmd == "cluster") return lfr::cli::cmd_cluster(args);
+        if (cmd == "observe") return lfr::cli::cmd_observe(args);
+        if (cmd == "search") return lfr::cli::cmd_search(args);
         std::fprintf(stderr, "lfr: unknown command '%s' (see lfr --help)\n", cmd.c_str());
         return lfr::cli::kExitUsage;
     } catch (const lfr::cli::UsageError& e) {

@@ -19,67 +19,9 @@
 #include "lfr/face/distance.h"
 #include "lfr/face/gallery.h"
 
-namespace {
+#include "gallery_test_util.h"
 
-constexpr int kDim = 128;
-constexpr const char* kEmbedder = "face_recognition_model";
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it at scope exit.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        const char* base = std::getenv("TMPDIR");
-        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/lfr_gallery_XXXXXX";
-        REQUIRE(mkdtemp(&tmpl[0]) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return path + "/" + name; }
-};
-
-std::vector<float> unit(int i, float scale = 1.f) {
-    std::vector<float> v(kDim, 0.f);
-    v[size_t(i)] = scale;
-    return v;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(f)), {});
-}
-
-void spit(const std::string& path, const std::string& bytes) {
-    std::ofstream f(path, std::ios::binary);
-    f << bytes;
-}
-
-// Runs SQL on a file with the plain SQLite API (to build foreign databases and tamper with ours).
-void raw_sql(const std::string& path, const char* sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
-    INFO(sql << ": " << (err ? err : ""));
-    sqlite3_free(err);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-}
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const lfr::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-}  // namespace
+using namespace gallery_test;
 
 TEST_CASE("distance: euclidean, cosine, verify") {
     const std::vector<float> a = {0, 0, 0, 0, 0}, b = {3, 4, 0, 0, 0};
@@ -310,13 +252,68 @@ TEST_CASE("gallery: refusals: other embedder, not a database, foreign database, 
     // A gallery from a newer lfr: refused with the version named.
     const std::string newer = dir.file("newer.db");
     { lfr::Gallery::open(newer, kEmbedder, kDim); }
-    raw_sql(newer, "UPDATE lfr_schema SET version = 2");
-    CHECK(contains(error_of([&] { lfr::Gallery::open(newer, kEmbedder, kDim); }), "schema version 2; this build reads version 1 (made by a newer lfr)"));
+    raw_sql(newer, "UPDATE lfr_schema SET version = 3");
+    CHECK(contains(error_of([&] { lfr::Gallery::open(newer, kEmbedder, kDim); }), "schema version 3; this build reads versions 1 to 2 (made by a newer lfr)"));
 
     // An empty file (e.g. from mktemp) becomes a gallery.
     const std::string empty = dir.file("empty.db");
     spit(empty, "");
     CHECK(lfr::Gallery::open(empty, kEmbedder, kDim).list().empty());
+}
+
+TEST_CASE("gallery: a version 1 file is read as it is read-only, and upgraded to version 2 in place") {
+    TempDir dir;
+    const std::string v1 = dir.file("v1.db");
+    // The file as lfr's schema version 1 made it, with one person.
+    const std::string bytes = lfr::gallery_detail::encode(unit(3));
+    std::string blob;
+    for (unsigned char c : bytes) {
+        char hex[3];
+        std::snprintf(hex, sizeof hex, "%02X", c);
+        blob += hex;
+    }
+    raw_sql(v1, ("PRAGMA application_id = 1818653287; PRAGMA user_version = 1;"
+                 "CREATE TABLE lfr_schema(version INTEGER NOT NULL); INSERT INTO lfr_schema(version) VALUES(1);"
+                 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                 "INSERT INTO meta VALUES('embedder', 'face_recognition_model'), ('dim', '128');"
+                 "CREATE TABLE people(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);"
+                 "CREATE TABLE descriptors(id INTEGER PRIMARY KEY,"
+                 " person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                 " embedder TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,"
+                 " source TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);"
+                 "CREATE INDEX descriptors_by_person ON descriptors(person_id);"
+                 "INSERT INTO people VALUES(1, 'alice', '2024-05-01T12:00:00.000Z');"
+                 "INSERT INTO descriptors VALUES(1, 1, 'face_recognition_model', 128, x'" + blob +
+                 "', 'a.jpg', '2024-05-01T12:00:00.000Z');").c_str());
+    {
+        lfr::GalleryOptions ro;
+        ro.read_only = true;
+        const lfr::Gallery g = lfr::Gallery::open(v1, kEmbedder, kDim, ro);
+        CHECK(g.identify(unit(3)).name == "alice");
+    }
+    CHECK(contains(slurp(v1), "lfr_schema"));
+    {
+        lfr::Gallery g = lfr::Gallery::open(v1, kEmbedder, kDim);  // writable: upgraded
+        CHECK(g.identify(unit(3)).name == "alice");
+        g.enroll("bob", unit(4), "b.jpg");
+        CHECK(g.list().size() == 2);
+    }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(v1.c_str(), &db) == SQLITE_OK);
+    auto count = [&](const char* sql) {
+        sqlite3_stmt* st = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+        const int64_t v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        return v;
+    };
+    CHECK(count("SELECT max(version) FROM lfr_schema") == 2);
+    CHECK(count("PRAGMA user_version") == 2);
+    CHECK(count("SELECT count(*) FROM pending") == 0);
+    CHECK(count("SELECT count(*) FROM rejections") == 0);
+    CHECK(count("SELECT sum(medoid) FROM descriptors") == 1);  // bob's, marked when he was made
+    sqlite3_close(db);
 }
 
 namespace {

@@ -6,13 +6,18 @@
 //
 // Link SQLite yourself (CMake: find_package(SQLite3) + SQLite::SQLite3, or -lsqlite3); nothing else.
 //
-// File layout (schema version 1; PRAGMA application_id = 0x6C667267 "lfrg", user_version = 1):
+// File layout (schema version 2; PRAGMA application_id = 0x6C667267 "lfrg", user_version = 2):
 //   lfr_schema(version)                      one row: the schema version that wrote the file
 //   meta(key, value)                         'embedder' (e.g. face_recognition_model), 'dim' (e.g. 128)
-//   people(id, name UNIQUE, created)
-//   descriptors(id, person_id -> people.id, embedder, dim, vector BLOB, source, created)
+//   people(id, name UNIQUE, created, unnamed)                       unnamed: made by clustering (person-N)
+//   descriptors(id, person_id -> people.id, embedder, dim, vector BLOB, source, created, medoid)
+//   pending(id, vector BLOB, source, created)                       faces observed but not yet anyone's
+//   rejections(id, person_id -> people.id, vector BLOB, source, created)   "this face is not them"
 // vector is dim float32 values, little-endian whatever the host; source is the image the descriptor came
-// from (may be empty); created is UTC ISO-8601 text ("2024-05-01T12:00:00.000Z").
+// from (may be empty); created is UTC ISO-8601 text ("2024-05-01T12:00:00.000Z"); medoid is 1 on the
+// descriptor that represents its person (least summed distance to the others), else 0.
+// Version 1 (no unnamed/medoid columns, no pending/rejections tables) is upgraded in place when opened
+// for writing, in one transaction; opened read-only it is read as it is (no rejections).
 //
 // Safety: the file is opened in WAL mode with synchronous=FULL, and every enroll/rename/remove is one
 // transaction, so a crash or power cut loses at most the call in progress and never corrupts the file.
@@ -24,9 +29,15 @@
 // rule: the MEAN of the Euclidean distances to each of that person's descriptors (MatchBy::MeanDistance).
 // MatchBy::Nearest uses the closest single descriptor, MatchBy::Centroid the distance to the mean
 // descriptor. The best person is the answer when its distance is below the threshold, else "unknown".
-// All descriptors are loaded into one in-memory matrix on the first identify and kept until the gallery
-// changes (through this object, or committed by another connection), so 1:N over many queries is one
-// scan of the matrix each.
+// All descriptors are loaded into one in-memory matrix on the first identify; later, only descriptors
+// added since (by this object or another connection) are read, by id; a rename, removal, merge, split
+// or rejection (meta 'generation') makes the next query read everything again. 1:N over many queries is
+// one scan of the matrix each (lfr/face/search.h).
+//
+// Unknown faces: a person has a medoid (their most central descriptor); observe() matches new faces
+// against the medoids and clusters the rest (lfr/face/cluster.h) into unnamed people "person-N".
+// Many processes may write one gallery at once: every write is one BEGIN IMMEDIATE transaction, and a
+// writer waits up to GalleryOptions::busy_timeout_ms for the others.
 //
 // A Gallery is move-only and not thread-safe: use one per thread (SQLite serialises writers between them).
 #pragma once
@@ -37,12 +48,15 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "lfr/core/error.h"
 #include "lfr/face/distance.h"
+#include "lfr/face/gallery_sql.h"
+#include "lfr/face/search.h"
 
 namespace lfr {
 
@@ -71,6 +85,33 @@ struct IdentifyOptions {
     MatchBy by = MatchBy::MeanDistance;
 };
 
+// A face stored in the gallery: a person's descriptor, or a pending one (observed, nobody's yet).
+struct StoredFace {
+    int64_t id = 0;          // descriptor id (pending: pending id)
+    std::string person;      // empty when pending
+    bool unnamed = false;    // the person was made by clustering (person-N)
+    bool pending = false;
+    bool medoid = false;     // the descriptor that represents its person
+    std::string source, created;
+    std::vector<float> vector;
+    float distance = 0;      // search(): distance to the query
+};
+
+// Gallery::observe: when does the pool of unmatched faces become new people?
+struct ObserveOptions {
+    float threshold = kFaceApiDistanceThreshold;  // a face joins the person whose medoid is nearer than this
+    size_t pool_size = 50;     // k: re-cluster the pending pool once this many faces came into it...
+    double max_age_s = 3600;   // T: ...or once its oldest face is older than this (seconds)
+    size_t min_cluster = 3;    // m: clusters of at least this many faces become new unnamed people
+    int iterations = 100;      // Chinese whispers' updates per face
+};
+
+struct Observation {
+    std::string person;                   // whom the face joined; empty when it went to the pending pool
+    float distance = std::numeric_limits<float>::infinity();  // to the nearest medoid
+    std::vector<std::string> new_people;  // unnamed people this call made from the pool
+};
+
 struct Identification {
     std::string name;         // the best person, or "unknown" when best_distance >= threshold
     bool known = false;       // name is a person (not "unknown")
@@ -89,92 +130,8 @@ struct GalleryOptions {
 
 namespace gallery_detail {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int32_t kApplicationId = 0x6C667267;  // "lfrg"
-
-inline std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-// One prepared statement, finalized on scope exit.
-class Statement {
-public:
-    Statement(sqlite3* db, const std::string& path, const char* sql) : db_(db), path_(path) {
-        const int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-        if (rc != SQLITE_OK) fail("cannot prepare \"" + std::string(sql) + "\"");
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int i, const std::string& s) {
-        check(sqlite3_bind_text(stmt_, i, s.data(), int(s.size()), SQLITE_TRANSIENT), "bind");
-        return *this;
-    }
-    Statement& bind(int i, int64_t v) {
-        check(sqlite3_bind_int64(stmt_, i, v), "bind");
-        return *this;
-    }
-    Statement& bind_blob(int i, const void* p, size_t n) {
-        check(sqlite3_bind_blob(stmt_, i, p, int(n), SQLITE_TRANSIENT), "bind");
-        return *this;
-    }
-    // true while there is a row; false when done.
-    bool step() {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        fail("query failed");
-        return false;
-    }
-    void run() {
-        while (step()) {
-        }
-    }
-    // Ready to run again with new bindings.
-    void reset() {
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
-    }
-    int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-    std::string text(int col) const {
-        const unsigned char* p = sqlite3_column_text(stmt_, col);
-        return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(stmt_, col))) : std::string();
-    }
-    const unsigned char* blob(int col, size_t* n) const {
-        const void* p = sqlite3_column_blob(stmt_, col);
-        *n = size_t(sqlite3_column_bytes(stmt_, col));
-        return static_cast<const unsigned char*>(p);
-    }
-
-private:
-    void check(int rc, const char* what) {
-        if (rc != SQLITE_OK) fail(what);
-    }
-    [[noreturn]] void fail(const std::string& what) {
-        throw Error(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
-    }
-    sqlite3* db_;
-    const std::string& path_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
-
-// float32 <-> little-endian bytes, independent of the host's byte order.
-inline std::string encode(const std::vector<float>& v) {
-    std::string bytes(v.size() * 4, '\0');
-    for (size_t i = 0; i < v.size(); ++i) {
-        uint32_t u;
-        std::memcpy(&u, &v[i], 4);
-        for (int k = 0; k < 4; ++k) bytes[i * 4 + k] = char((u >> (8 * k)) & 0xFF);
-    }
-    return bytes;
-}
-
-inline void decode(const unsigned char* p, size_t n, float* out) {
-    for (size_t i = 0; i < n; ++i) {
-        const uint32_t u = uint32_t(p[i * 4]) | uint32_t(p[i * 4 + 1]) << 8 | uint32_t(p[i * 4 + 2]) << 16 |
-                           uint32_t(p[i * 4 + 3]) << 24;
-        std::memcpy(&out[i], &u, 4);
-    }
-}
 
 }  // namespace gallery_detail
 
@@ -216,6 +173,7 @@ public:
             embedder_ = std::move(o.embedder_);
             dim_ = o.dim_;
             read_only_ = o.read_only_;
+            schema_ = o.schema_;
             db_ = o.db_;
             o.db_ = nullptr;
             cache_ = std::move(o.cache_);
@@ -247,37 +205,30 @@ public:
 
     // --- Changes ---------------------------------------------------------------------------------------
     // Adds descriptors to `name` (creating the person if new), all or nothing.
+    // A new person's medoid (the descriptor nearest the others) is marked; later additions keep it.
     void enroll(const std::string& name, const std::vector<SourcedDescriptor>& descriptors) {
         writable("enroll");
-        const std::string who = "enroll " + gallery_detail::quoted(name);
         LFR_CHECK(!name.empty(), path_ + ": enroll: a person needs a non-empty name");
-        LFR_CHECK(!descriptors.empty(), path_ + ": " + who + ": no descriptors given");
-        for (size_t i = 0; i < descriptors.size(); ++i) {
-            const auto& v = descriptors[i].vector;
-            LFR_CHECK(v.size() == size_t(dim_), path_ + ": " + who + ": descriptor " + std::to_string(i) + " has " +
-                                                    std::to_string(v.size()) + " values; this gallery holds " +
-                                                    std::to_string(dim_) + "-d descriptors of " + embedder_);
-            for (float x : v)
-                LFR_CHECK(std::isfinite(x), path_ + ": " + who + ": descriptor " + std::to_string(i) +
-                                                " holds a NaN or infinite value");
-        }
+        check_descriptors("enroll " + gallery_detail::quoted(name), descriptors);
         Savepoint sp(*this);
         int64_t person = find_person(name);
-        if (person < 0) {
-            gallery_detail::Statement ins(db_, path_, "INSERT INTO people(name, created) VALUES(?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
-            ins.bind(1, name).run();
-            person = sqlite3_last_insert_rowid(db_);
-        }
-        gallery_detail::Statement ins(db_, path_,
-                                      "INSERT INTO descriptors(person_id, embedder, dim, vector, source, created) "
-                                      "VALUES(?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
-        for (const auto& d : descriptors) {
-            const std::string bytes = gallery_detail::encode(d.vector);
-            ins.reset();
-            ins.bind(1, person).bind(2, embedder_).bind(3, int64_t(dim_)).bind_blob(4, bytes.data(), bytes.size());
-            ins.bind(5, d.source).run();
-        }
+        const bool is_new = person < 0;
+        if (is_new) person = add_person(name, false);
+        insert_descriptors(person, descriptors, is_new ? medoid_of(descriptors) : descriptors.size());
         sp.release();
+    }
+
+    // Stores a cluster of unknown faces as a new unnamed person "person-N" (N counts up, never reused),
+    // with descriptors[medoid] marked as its medoid. Returns the name.
+    std::string enroll_unnamed(const std::vector<SourcedDescriptor>& descriptors, size_t medoid) {
+        writable("enroll");
+        check_descriptors("enroll an unnamed person", descriptors);
+        LFR_CHECK(medoid < descriptors.size(), path_ + ": enroll: the medoid is not one of the descriptors");
+        Savepoint sp(*this);
+        const std::string name = next_unnamed_name();
+        insert_descriptors(add_person(name, true), descriptors, medoid);
+        sp.release();
+        return name;
     }
 
     void enroll(const std::string& name, const std::vector<float>& descriptor, const std::string& source = "") {
@@ -295,6 +246,7 @@ public:
                                                  gallery_detail::quoted(new_name) + " already exists");
         gallery_detail::Statement up(db_, path_, "UPDATE people SET name = ?1 WHERE id = ?2");
         up.bind(1, new_name).bind(2, id).run();
+        bump_generation();
         sp.release();
     }
 
@@ -308,6 +260,7 @@ public:
         del_d.bind(1, id).run();
         gallery_detail::Statement del_p(db_, path_, "DELETE FROM people WHERE id = ?1");
         del_p.bind(1, id).run();
+        bump_generation();
         sp.release();
     }
 
@@ -354,49 +307,7 @@ public:
     }
 
     // 1:N identification: who, of everyone enrolled, is `query`? See the top of this file for MatchBy.
-    Identification identify(const float* query, size_t n, const IdentifyOptions& options = {}) const {
-        LFR_CHECK(n == size_t(dim_), path_ + ": identify: the query has " + std::to_string(n) +
-                                         " values; this gallery holds " + std::to_string(dim_) + "-d descriptors of " +
-                                         embedder_);
-        load();
-        const Cache& c = cache_;
-        LFR_CHECK(!c.names.empty(), path_ + ": identify: the gallery is empty; enroll someone first");
-        const size_t people = c.names.size(), d = size_t(dim_);
-        std::vector<float> score(people, 0.f);
-        if (options.by == MatchBy::Centroid) {
-            for (size_t p = 0; p < people; ++p) score[p] = euclidean_distance(query, &c.centroids[p * d], d);
-        } else {
-            const bool nearest = options.by == MatchBy::Nearest;
-            if (nearest) score.assign(people, std::numeric_limits<float>::infinity());
-            for (size_t r = 0; r < c.owner.size(); ++r) {
-                const float dist = euclidean_distance(query, &c.rows[r * d], d);
-                float& s = score[c.owner[r]];
-                s = nearest ? (dist < s ? dist : s) : s + dist;
-            }
-            if (!nearest)
-                for (size_t p = 0; p < people; ++p) score[p] /= float(c.counts[p]);
-        }
-        size_t best = 0, second = people;
-        for (size_t p = 1; p < people; ++p) {
-            if (score[p] < score[best]) {
-                second = best;
-                best = p;
-            } else if (second == people || score[p] < score[second]) {
-                second = p;
-            }
-        }
-        Identification id;
-        id.best = c.names[best];
-        id.distance = score[best];
-        id.known = id.distance < options.threshold;
-        id.name = id.known ? id.best : "unknown";
-        if (second < people) {
-            id.second = c.names[second];
-            id.second_distance = score[second];
-            id.margin = id.second_distance - id.distance;
-        }
-        return id;
-    }
+    Identification identify(const float* query, size_t n, const IdentifyOptions& options = {}) const;
 
     Identification identify(const std::vector<float>& query, const IdentifyOptions& options = {}) const {
         return identify(query.data(), query.size(), options);
@@ -409,6 +320,33 @@ public:
         return identify(query, o);
     }
 
+    // --- Unknown faces (lfr/face/gallery_observe.h) -----------------------------------------------------
+    // One face seen: it joins the person whose medoid is nearest when within options.threshold (unless
+    // that person already has a face from the same source image), else it waits in the pending pool;
+    // when pool_size faces have come into the pool since it was last clustered, or its oldest face is
+    // older than max_age_s, the pool is clustered (Chinese whispers, faces of one source kept apart) and
+    // clusters of min_cluster or more become unnamed people. Faces left over wait for the next clustering
+    // unless they have waited max_age_s (then they are dropped, so the pool is bounded by what arrives in
+    // max_age_s). Cost: the scan of one medoid per person, plus, once every pool_size faces, the pool's
+    // clustering (bounded by the pool, not by the gallery).
+    Observation observe(const std::vector<float>& descriptor, const std::string& source, const ObserveOptions& options);
+    // Puts a face in the pending pool as it is (for restoring a backup; observe decides by itself).
+    void add_pending(const SourcedDescriptor& face);
+    // Every stored face: people's descriptors (by person id, then id) and the pending pool (vectors included).
+    std::vector<StoredFace> faces() const;
+    // Every stored face ranked by distance to the query, nearest first (at most `limit`; 0: all).
+    std::vector<StoredFace> search(const std::vector<float>& query, size_t limit = 0) const;
+
+    // --- Corrections (lfr/face/gallery_edit.h) ---------------------------------------------------------
+    // Moves all of `from`'s descriptors and rejections to `into` and removes `from`; the medoid is chosen again.
+    void merge(const std::string& from, const std::string& into);
+    // Moves the descriptors with these ids from `name` to a new person `new_name` (empty: the next unnamed
+    // person-N); the medoids are chosen again. Returns the new person's name.
+    std::string split(const std::string& name, const std::vector<int64_t>& descriptor_ids, const std::string& new_name = "");
+    // Records that this face is not `name`: identify never answers `name` for a query at least as near
+    // to a rejected face as to them.
+    void reject(const std::string& name, const std::vector<float>& descriptor, const std::string& source);
+
     // SQLite's PRAGMA integrity_check: "ok", or its findings one per line.
     std::string integrity_check() const {
         gallery_detail::Statement q(db_, path_, "PRAGMA integrity_check");
@@ -420,20 +358,24 @@ public:
 private:
     Gallery() = default;
 
-    // SAVEPOINT: a transaction of its own at top level, a nested one inside begin()/commit().
+    // One call's transaction: BEGIN IMMEDIATE at top level, a SAVEPOINT inside begin()/commit().
+    // IMMEDIATE takes the write lock before the first read, so concurrent writers queue on the busy
+    // timeout; a deferred transaction that read first could not upgrade and would fail with SQLITE_BUSY.
     // Rolled back on scope exit unless released.
     class Savepoint {
     public:
-        explicit Savepoint(Gallery& g) : g_(g) { g_.exec("SAVEPOINT lfr_call"); }
+        explicit Savepoint(Gallery& g) : g_(g), nested_(g.in_transaction()) {
+            g_.exec(nested_ ? "SAVEPOINT lfr_call" : "BEGIN IMMEDIATE");
+        }
         void release() {
-            g_.exec("RELEASE lfr_call");
+            g_.exec(nested_ ? "RELEASE lfr_call" : "COMMIT");
             done_ = true;
-            g_.cache_.loaded = false;
+            g_.cache_.stale = true;
         }
         ~Savepoint() {
             if (done_) return;
             // Errors here cannot be reported (we may be unwinding); the transaction is undone either way.
-            sqlite3_exec(g_.db_, "ROLLBACK TO lfr_call; RELEASE lfr_call", nullptr, nullptr, nullptr);
+            sqlite3_exec(g_.db_, nested_ ? "ROLLBACK TO lfr_call; RELEASE lfr_call" : "ROLLBACK", nullptr, nullptr, nullptr);
             g_.cache_.loaded = false;
         }
         Savepoint(const Savepoint&) = delete;
@@ -441,17 +383,30 @@ private:
 
     private:
         Gallery& g_;
+        bool nested_;
         bool done_ = false;
     };
 
+    // The in-memory matrix: descriptors in id order, appended to as rows are added (by this object or
+    // another connection); anything else (rename, remove, merge, split, reject) bumps meta 'generation'
+    // and the next query reads everything again.
     struct Cache {
         bool loaded = false;
-        int64_t data_version = -1;
-        std::vector<float> rows;        // every descriptor, row-major [descriptor][dim]
-        std::vector<uint32_t> owner;    // row -> index into names
-        std::vector<std::string> names; // people with at least one descriptor
-        std::vector<uint32_t> counts;   // descriptors per person
-        std::vector<float> centroids;   // [person][dim] mean descriptor
+        bool stale = false;               // this object committed a change
+        int64_t data_version = -1;        // PRAGMA data_version when last checked
+        int64_t generation = -1;          // meta 'generation' when loaded
+        int64_t last_id = 0;              // highest descriptor id loaded
+        std::vector<float> rows;          // every descriptor, row-major [descriptor][dim]
+        std::vector<uint32_t> owner;      // row -> person index
+        std::vector<int64_t> row_ids;     // row -> descriptor id
+        std::vector<std::string> names;   // person index -> name (people with at least one descriptor)
+        std::vector<int64_t> person_ids;  // person index -> people.id
+        std::map<int64_t, uint32_t> index;  // people.id -> person index
+        std::vector<uint32_t> counts;     // descriptors per person
+        std::vector<float> sums;          // [person][dim] sum of descriptors (centroid = sum / count)
+        std::vector<float> medoids;       // [person][dim] their medoid's descriptor (marked, else their first)
+        std::vector<float> rejections;    // [rejection][dim]
+        std::vector<uint32_t> rejection_owner;
     };
 
     void close() noexcept {
@@ -481,6 +436,84 @@ private:
         return q.step() ? q.integer(0) : -1;
     }
 
+    int64_t add_person(const std::string& name, bool unnamed) {
+        gallery_detail::Statement ins(db_, path_, schema_ >= 2
+            ? "INSERT INTO people(name, created, unnamed) VALUES(?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2)"
+            : "INSERT INTO people(name, created) VALUES(?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+        ins.bind(1, name);
+        if (schema_ >= 2) ins.bind(2, int64_t(unnamed));
+        ins.run();
+        return sqlite3_last_insert_rowid(db_);
+    }
+
+    void check_descriptor(const std::string& what, const std::vector<float>& v) const {
+        LFR_CHECK(v.size() == size_t(dim_), path_ + ": " + what + " has " + std::to_string(v.size()) +
+                                                " values; this gallery holds " + std::to_string(dim_) +
+                                                "-d descriptors of " + embedder_);
+        for (float x : v) LFR_CHECK(std::isfinite(x), path_ + ": " + what + " holds a NaN or infinite value");
+    }
+
+    void check_descriptors(const std::string& who, const std::vector<SourcedDescriptor>& descriptors) const {
+        LFR_CHECK(!descriptors.empty(), path_ + ": " + who + ": no descriptors given");
+        for (size_t i = 0; i < descriptors.size(); ++i)
+            check_descriptor(who + ": descriptor " + std::to_string(i), descriptors[i].vector);
+    }
+
+    // Index of the descriptor with the least summed distance to the others.
+    static size_t medoid_of(const std::vector<SourcedDescriptor>& descriptors) {
+        size_t best = 0;
+        double best_sum = std::numeric_limits<double>::infinity();
+        for (size_t i = 0; i < descriptors.size(); ++i) {
+            double sum = 0;
+            for (const auto& o : descriptors) sum += euclidean_distance(descriptors[i].vector, o.vector);
+            if (sum < best_sum) best_sum = sum, best = i;
+        }
+        return best;
+    }
+
+    // Adds the descriptors to the person; descriptors[medoid] is marked (none when medoid is out of range).
+    void insert_descriptors(int64_t person, const std::vector<SourcedDescriptor>& descriptors, size_t medoid) {
+        gallery_detail::Statement ins(db_, path_,
+                                      "INSERT INTO descriptors(person_id, embedder, dim, vector, source, created) "
+                                      "VALUES(?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+        for (size_t i = 0; i < descriptors.size(); ++i) {
+            const std::string bytes = gallery_detail::encode(descriptors[i].vector);
+            ins.reset();
+            ins.bind(1, person).bind(2, embedder_).bind(3, int64_t(dim_)).bind_blob(4, bytes.data(), bytes.size());
+            ins.bind(5, descriptors[i].source).run();
+            if (i == medoid && schema_ >= 2) {
+                gallery_detail::Statement mark(db_, path_, "UPDATE descriptors SET medoid = 1 WHERE id = ?1");
+                mark.bind(1, sqlite3_last_insert_rowid(db_)).run();
+            }
+        }
+    }
+
+    void refresh_medoid(int64_t person);  // lfr/face/gallery_edit.h
+
+    // "person-N" for a new unnamed person, N counting up in meta 'next_unnamed' (so that finding it does
+    // not scan the people; names taken meanwhile, e.g. by a rename, are skipped). In a write transaction.
+    std::string next_unnamed_name() {
+        int64_t n = pragma_int("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_unnamed'), 1)");
+        while (find_person("person-" + std::to_string(n)) >= 0) ++n;
+        gallery_detail::Statement next(db_, path_, "INSERT OR REPLACE INTO meta(key, value) VALUES('next_unnamed', ?1)");
+        next.bind(1, std::to_string(n + 1)).run();
+        return "person-" + std::to_string(n);
+    }
+
+    // Marks a change other than added descriptors, so that every open gallery reloads its matrix.
+    void bump_generation() {
+        exec("INSERT OR REPLACE INTO meta(key, value) VALUES('generation',"
+             " coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) + 1)");
+    }
+
+    template <class Query>
+    void decode_vector(const Query& q, int col, const std::string& whose, float* out) const {
+        size_t n;
+        const unsigned char* p = q.blob(col, &n);
+        LFR_CHECK(n == size_t(dim_) * 4, corrupt_vector(whose, n));
+        gallery_detail::decode(p, size_t(dim_), out);
+    }
+
     std::string corrupt_vector(const std::string& name, size_t bytes) const {
         return path_ + ": a descriptor of " + gallery_detail::quoted(name) + " is " + std::to_string(bytes) +
                " bytes, not " + std::to_string(dim_ * 4) + " (" + std::to_string(dim_) + " float32): the file is damaged";
@@ -498,138 +531,28 @@ private:
         return q.step() ? q.integer(0) : 0;
     }
 
-    // Decide whether the file is new (no tables: make our schema), ours (check schema version, embedder,
-    // dim), or foreign (refuse, having written nothing).
-    void attach_or_create() {
-        // The first read tells a non-database file apart (SQLITE_NOTADB) before anything is written.
-        std::vector<std::string> tables;
-        {
-            char* err = nullptr;
-            auto collect = [](void* out, int, char** v, char**) {
-                static_cast<std::vector<std::string>*>(out)->push_back(v[0] ? v[0] : "");
-                return 0;
-            };
-            const int rc = sqlite3_exec(db_, "SELECT name FROM sqlite_master WHERE type = 'table'", collect, &tables, &err);
-            if (rc != SQLITE_OK) {
-                const std::string msg = err ? err : sqlite3_errmsg(db_);
-                sqlite3_free(err);
-                if ((rc & 0xFF) == SQLITE_NOTADB)
-                    throw Error(path_ + ": not an lfr gallery: not an SQLite database (" + msg + ")");
-                throw Error(path_ + ": cannot read gallery: " + msg);
-            }
-        }
-        if (tables.empty()) {
-            LFR_CHECK(!embedder_.empty(), path_ + ": no gallery here (empty or missing file), and no embedder given to make one");
-            LFR_CHECK(!read_only_, path_ + ": no gallery here (empty or missing file) and it was opened read-only");
-            create_schema();
-        }
-        check_ours();
-        if (!read_only_) {
-            // WAL + synchronous=FULL: each committed transaction is on disk before commit returns, and a crash
-            // mid-transaction leaves the file as of the last commit.
-            gallery_detail::Statement wal(db_, path_, "PRAGMA journal_mode = WAL");
-            wal.run();
-        }
-        exec("PRAGMA synchronous = FULL");
-        exec("PRAGMA foreign_keys = ON");
-    }
+    // The file's schema (lfr/face/gallery_schema.h): new (make it), ours (check version, embedder and
+    // dim; upgrade an older version), or foreign (refuse, having written nothing).
+    void attach_or_create();
+    void create_schema();
+    void upgrade_1_to_2();
+    void migrate();
+    void check_ours();
 
-    void create_schema() {
-        // BEGIN IMMEDIATE takes the write lock, so two processes creating the same gallery do it once.
-        exec("BEGIN IMMEDIATE");
-        try {
-            // Only a database with nothing in it and no other application's id becomes a gallery.
-            const int64_t app = pragma_int("PRAGMA application_id");
-            if (pragma_int("SELECT count(*) FROM sqlite_master") == 0 && (app == 0 || app == gallery_detail::kApplicationId)) {
-                exec(("PRAGMA application_id = " + std::to_string(gallery_detail::kApplicationId)).c_str());
-                exec(("PRAGMA user_version = " + std::to_string(gallery_detail::kSchemaVersion)).c_str());
-                exec("CREATE TABLE lfr_schema(version INTEGER NOT NULL);"
-                     "INSERT INTO lfr_schema(version) VALUES(1);"  // kSchemaVersion
-                     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                     "CREATE TABLE people(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);"
-                     "CREATE TABLE descriptors(id INTEGER PRIMARY KEY,"
-                     " person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
-                     " embedder TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,"
-                     " source TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);"
-                     "CREATE INDEX descriptors_by_person ON descriptors(person_id);");
-                gallery_detail::Statement m(db_, path_, "INSERT INTO meta(key, value) VALUES('embedder', ?1), ('dim', ?2)");
-                m.bind(1, embedder_).bind(2, std::to_string(dim_)).run();
-            }
-            exec("COMMIT");
-        } catch (...) {
-            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
-    }
-
-    void check_ours() {
-        static_assert(gallery_detail::kSchemaVersion == 1, "update create_schema and add a migration");
-        const bool has_schema = pragma_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'lfr_schema'") == 1;
-        const bool has_meta = pragma_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 1;
-        if (!has_schema || !has_meta || pragma_int("PRAGMA application_id") != gallery_detail::kApplicationId)
-            throw Error(path_ + ": not an lfr gallery: an SQLite database without the lfr gallery schema "
-                                "(no lfr_schema/meta tables or application_id 'lfrg'); refusing to use it");
-        const int64_t version = pragma_int("SELECT max(version) FROM lfr_schema");
-        LFR_CHECK(version == gallery_detail::kSchemaVersion,
-                  path_ + ": lfr gallery schema version " + std::to_string(version) + "; this build reads version " +
-                      std::to_string(gallery_detail::kSchemaVersion) +
-                      (version > gallery_detail::kSchemaVersion ? " (made by a newer lfr)" : ""));
-        const std::string made_with = meta("embedder"), made_dim = meta("dim");
-        if (embedder_.empty()) {  // open(path, "", 0): adopt the gallery's embedder
-            embedder_ = made_with;
-            dim_ = std::atoi(made_dim.c_str());
-            LFR_CHECK(dim_ > 0, path_ + ": lfr gallery records descriptor size " + gallery_detail::quoted(made_dim) +
-                                    ": the file is damaged");
-            return;
-        }
-        if (made_with != embedder_ || made_dim != std::to_string(dim_))
-            throw Error(path_ + " was made with " + made_with + " (" + made_dim + "-d); this query uses " + embedder_ +
-                        " (" + std::to_string(dim_) + "-d)");
-    }
-
-    // Loads every descriptor into the in-memory matrix, unless it is already current.
-    void load() const {
-        const int64_t version = pragma_int("PRAGMA data_version");  // changes when another connection commits
-        if (cache_.loaded && cache_.data_version == version) return;
-        Cache c;
-        c.data_version = version;
-        const size_t d = size_t(dim_);
-        gallery_detail::Statement q(db_, path_,
-                                    "SELECT p.name, d.vector, d.embedder, d.dim FROM descriptors d "
-                                    "JOIN people p ON p.id = d.person_id ORDER BY p.id, d.id");
-        while (q.step()) {
-            std::string name = q.text(0);
-            if (c.names.empty() || name != c.names.back()) {
-                c.names.push_back(name);
-                c.counts.push_back(0);
-                c.centroids.resize(c.centroids.size() + d, 0.f);
-            }
-            if (q.text(2) != embedder_ || q.integer(3) != dim_)
-                throw Error(path_ + ": a descriptor of " + gallery_detail::quoted(name) + " was made with " + q.text(2) +
-                            " (" + std::to_string(q.integer(3)) + "-d); this gallery holds " + embedder_ + " (" +
-                            std::to_string(dim_) + "-d)");
-            size_t n;
-            const unsigned char* p = q.blob(1, &n);
-            LFR_CHECK(n == d * 4, corrupt_vector(name, n));
-            const size_t at = c.rows.size();
-            c.rows.resize(at + d);
-            gallery_detail::decode(p, d, &c.rows[at]);
-            c.owner.push_back(uint32_t(c.names.size() - 1));
-            c.counts.back() += 1;
-            float* centroid = &c.centroids[c.centroids.size() - d];
-            for (size_t i = 0; i < d; ++i) centroid[i] += c.rows[at + i];
-        }
-        for (size_t p = 0; p < c.names.size(); ++p)
-            for (size_t i = 0; i < d; ++i) c.centroids[p * d + i] /= float(c.counts[p]);
-        c.loaded = true;
-        cache_ = std::move(c);
-    }
+    // Brings the in-memory matrix up to date (lfr/face/gallery_match.h).
+    void load() const;
 
     std::string path_, embedder_;
     int dim_ = 0;
     bool read_only_ = false;
+    int schema_ = gallery_detail::kSchemaVersion;  // the file's version (1: read-only, not upgraded)
     sqlite3* db_ = nullptr;
     mutable Cache cache_;
 };
 
 }  // namespace lfr
+
+#include "lfr/face/gallery_edit.h"
+#include "lfr/face/gallery_match.h"
+#include "lfr/face/gallery_observe.h"
+#include "lfr/face/gallery_schema.h"
