@@ -304,7 +304,7 @@ void observe_cost(size_t d, float t) {
 int main(int argc, char** argv) try {
     const Args a = parse_args(argc, argv);
     const Pipeline pipeline(a.opt);
-    const float t = a.threshold > 0 ? a.threshold : pipeline.match_threshold();
+    const float t = a.threshold > 0 ? a.threshold : cluster_threshold(pipeline.match_threshold());
     const size_t dim = size_t(pipeline.descriptor_size());
     if (a.observe_cost) {
         observe_cost(dim, t);

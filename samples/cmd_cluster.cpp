@@ -24,11 +24,12 @@ static const char* kClusterHelp =
     "                   [pipeline options]\n"
     "\n"
     "Detects and embeds every face of the images and groups the faces by person: two faces are neighbours\n"
-    "when their distance is below the embedder's threshold (--threshold), and the neighbour graph is split\n"
-    "into clusters. Two faces of one image are never put in one cluster. The verification threshold is\n"
-    "loose for thousands of faces (false neighbours chain clusters together): on LFW's 4,569 faces,\n"
-    "face_recognition_model clusters best at --threshold 0.45-0.5 (BCubed F 0.91-0.95; 0.18-0.80 at its\n"
-    "0.6), mobilefacenet at 0.9-0.95 (0.96-0.98; 0.26-0.85 at its 1.1).\n"
+    "when their distance is below the clustering threshold (--threshold; default 0.82 x the embedder's\n"
+    "verification threshold: mobilefacenet 0.90, face_recognition_model 0.49), and the neighbour graph is\n"
+    "split into clusters. Two faces of one image are never put in one cluster. The verification threshold\n"
+    "is loose for thousands of faces (false neighbours chain clusters together): on LFW's 4,569 faces,\n"
+    "face_recognition_model clusters best at 0.45-0.5 (BCubed F 0.91-0.95; 0.18-0.80 at its 0.6),\n"
+    "mobilefacenet at 0.9-0.95 (0.96-0.98; 0.26-0.85 at its 1.1).\n"
     "  --list FILE      read image paths from FILE too, one a line ('-': standard input)\n"
     "  --dir DIR        every .jpg/.jpeg/.png/.bmp under DIR too\n"
     "  --out DIR        where the results go (made when missing):\n"
@@ -200,7 +201,7 @@ int cmd_cluster(Args& args) {
 
     const Found f = embed_all(pipeline, paths, jpeg, thumb);
     LFR_CHECK(f.x.n > 0, "no face in any of the " + std::to_string(paths.size()) + " images");
-    const float t = pipeline.match_threshold();
+    const float t = options.match_threshold > 0 ? options.match_threshold : cluster_threshold(pipeline.match_threshold());
     const Groups groups(f.image.begin(), f.image.end());
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<int> label;

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "face_report.h"
+#include "lfr/face/cluster.h"
 #include "lfr/face/gallery.h"
 #include "main_face.h"
 #include "pipeline_args.h"
@@ -17,7 +18,8 @@ static const char* kObserveHelp =
     "                   [pipeline options]\n"
     "\n"
     "Every face of each image joins the person whose medoid (their most central face) is within the\n"
-    "threshold, unless that person already has a face from the same image; otherwise it waits in the\n"
+    "clustering threshold (--threshold; default 0.82 x the embedder's verification threshold), unless that\n"
+    "person already has a face from the same image; otherwise it waits in the\n"
     "gallery's pending pool. When K faces (--pool, default 50) have come into the pool since it was last\n"
     "clustered, or its oldest face is older than --max-age (default 3600 s), the pool is clustered and each\n"
     "cluster of at least M faces (--min-size, default 3) becomes a new unnamed person (person-1, ...;\n"
@@ -60,7 +62,7 @@ int cmd_observe(Args& args) {
     usage_check(!paths.empty(), "give at least one IMAGE (or --list FILE); see --help");
 
     const Pipeline pipeline = load_pipeline(options);
-    how.threshold = pipeline.match_threshold();
+    how.threshold = options.match_threshold > 0 ? options.match_threshold : cluster_threshold(pipeline.match_threshold());
     Gallery gallery = Gallery::open(db, pipeline.embedder_name(), pipeline.descriptor_size());
     int failed = 0;
     for (const std::string& path : paths) {
