@@ -83,10 +83,10 @@ TEST_CASE("video: a new face needs min_hits detections to be confirmed (after th
 TEST_CASE("video: pose from five points; sharpness falls with blur") {
     float yaw = 0, pitch = 0;
     pose_from_points({{40, 50}, {80, 50}, {60, 72}, {45, 90}, {75, 90}}, yaw, pitch);
-    CHECK(std::fabs(yaw) < 0.01f);
+    CHECK(std::fabs(yaw) < 1);
     CHECK(std::fabs(pitch) < 0.05f);
     pose_from_points({{40, 50}, {80, 50}, {78, 72}, {45, 90}, {75, 90}}, yaw, pitch);  // nose far right
-    CHECK(yaw > 0.4f);
+    CHECK(yaw > 35);
 
     Image sharp(64, 64), flat(64, 64);
     for (int y = 0; y < 64; ++y)

@@ -4,6 +4,10 @@
 // descriptor. With genuine and impostor distances roughly normal with one spread, the log-likelihood
 // ratio "this is p" : "this is not p" of one view is linear in the distance, zero at the threshold:
 // llr = slope * (threshold - d), capped at +-max_view_llr so that one odd view cannot decide alone.
+// A turned face (pose p = |yaw| / the gate's max_yaw, 0..1) is farther from frontal portraits whoever
+// it is: its neutral point moves up by pose_allowance * p^2 (on short_hamilton_clip.mp4, Obama at 55
+// degrees measures 1.10-1.23 to his portraits, the other audience faces 1.27 and more to anyone), and
+// evidence against a person from it is weighed by 1 - p (a poor match of a profile proves little).
 // The ratios add up over views (views of a track are taken as independent). The track is
 //   - p         once L_p >= accept and p leads everyone else by accept (two people both matching well is
 //               no evidence for either),
@@ -50,7 +54,8 @@ struct GalleryMatrix {
 };
 
 struct DecisionOptions {
-    float threshold = 1.1f;     // the distance at which a view is neutral (the embedder's, or calibrated)
+    float threshold = 1.1f;     // the distance at which a frontal view is neutral (the embedder's, or calibrated)
+    float pose_allowance = 0.15f;  // how much farther a genuine profile view may be
     float slope = 10;           // log-likelihood ratio per unit of distance
     float max_view_llr = 2;     // cap per view
     float accept = 3, reject = -3;  // about 20:1 either way
@@ -68,15 +73,19 @@ public:
     explicit TrackDecision(const DecisionOptions& o = {}) : opt_(o) {}
 
     // Adds one view's distances to every person (GalleryMatrix order) and decides if the evidence
-    // allows; `taken` holds the names other tracks in the same frame have (never given twice).
+    // allows; `taken` holds the names other tracks in the same frame have (never given twice); `pose`
+    // is the view's |yaw| as a fraction of the largest the quality gate lets through.
     void add_view(const std::vector<float>& distances, const std::vector<std::string>& names,
-                  const std::set<std::string>& taken) {
+                  const std::set<std::string>& taken, float pose = 0) {
         if (verdict_ != Verdict::Undecided) return;
         if (evidence_.empty()) evidence_.assign(distances.size(), 0.f), best_distance_ = distances;
         ++views_;
+        pose = std::clamp(pose, 0.f, 1.f);
+        const float neutral = opt_.threshold + opt_.pose_allowance * pose * pose;
         for (size_t p = 0; p < distances.size(); ++p) {
-            const float llr = opt_.slope * (opt_.threshold - distances[p]);
-            evidence_[p] += std::clamp(llr, -opt_.max_view_llr, opt_.max_view_llr);
+            float llr = std::clamp(opt_.slope * (neutral - distances[p]), -opt_.max_view_llr, opt_.max_view_llr);
+            if (llr < 0) llr *= 1 - pose;
+            evidence_[p] += llr;
             best_distance_[p] = std::min(best_distance_[p], distances[p]);
         }
         decide(names, taken);

@@ -16,14 +16,14 @@ namespace lfr {
 struct QualityOptions {
     float min_side = 32;       // px: the box's shorter side (the embedders look at 112-150 px crops)
     float min_sharpness = 15;  // variance of the Laplacian on the face resampled to 64x64 grey
-    float max_yaw = 0.45f;     // |yaw| from the landmarks: 0 frontal, about 1 in profile
-    float max_pitch = 0.45f;
+    float max_yaw = 60;        // degrees, estimated from the landmarks (0 frontal, 90 profile)
+    float max_pitch = 0.45f;   // the nose's relative offset from its frontal place between eyes and mouth
     float min_score = 0.8f;    // detection score
 };
 
 struct Quality {
     float score = 0;  // 0..1, higher is better; 0 when rejected
-    float side = 0, sharpness = 0, yaw = 0, pitch = 0, detection = 0;
+    float side = 0, sharpness = 0, yaw = 0 /* degrees */, pitch = 0, detection = 0;
     std::string reject;  // "" when accepted; else "small", "blurry", "pose" or "score"
 };
 
@@ -39,14 +39,15 @@ inline std::vector<Point> five_points(const std::vector<Point>& lm) {
     return {mean(36, 42), mean(42, 48), lm[30], lm[48], lm[54]};
 }
 
-// Yaw: the nose's offset from the eyes' midline, in inter-ocular distances (x2, so a profile is ~1).
+// Yaw in degrees: the nose tip stands about 0.6 inter-ocular distances in front of the eyes, so turned
+// by y its offset from the eyes' and mouth's midline is 0.6 sin y against an eye distance of cos y.
 // Pitch: where the nose sits between the eye line and the mouth line, 0 at its frontal place (~0.55).
 inline void pose_from_points(const std::vector<Point>& five, float& yaw, float& pitch) {
     const Point le = five[0], re = five[1], nose = five[2], lm = five[3], rm = five[4];
     const float eye_x = (le.x + re.x) / 2, eye_y = (le.y + re.y) / 2, mouth_y = (lm.y + rm.y) / 2;
     const float iod = std::max(1.f, std::hypot(re.x - le.x, re.y - le.y));
     const float mouth_x = (lm.x + rm.x) / 2;
-    yaw = 2 * (nose.x - (eye_x + mouth_x) / 2) / iod;
+    yaw = float(std::atan2(double(nose.x - (eye_x + mouth_x) / 2), 0.6 * iod) * 180 / M_PI);
     const float span = mouth_y - eye_y;
     pitch = span > 1 ? 2 * ((nose.y - eye_y) / span - 0.55f) : 1.f;
 }

@@ -173,7 +173,7 @@ private:
         const std::vector<float> dist = timed(times_.match, [&] { return gallery_.distances(one[0].descriptor); });
         s.best_quality = std::max(s.best_quality, v.quality.score);
         const Verdict before = s.decision.verdict();
-        s.decision.add_view(dist, gallery_.names, names_taken(t.id));
+        s.decision.add_view(dist, gallery_.names, names_taken(t.id), std::fabs(v.quality.yaw) / opt_.quality.max_yaw);
         if (s.decision.verdict() != before) {
             TrackEvent e = event(s.decision.verdict() == Verdict::Known ? "identified" : "unknown", t, s);
             e.quality = v.quality.score;
