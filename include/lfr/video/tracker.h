@@ -31,11 +31,12 @@ struct Track {
     int id = 0;
     BoxKalman filter;
     Box box;             // the latest detection where matched this frame, else the prediction
+    Box seen;            // the latest matched detection
     int hits = 0;        // detections matched so far
     int missed = 0;      // frames since the last match
     bool confirmed = false;
     int detection = -1;  // index of this frame's matched detection, -1 when none
-    explicit Track(int i, const Box& b) : id(i), filter(b), box(b) {}
+    explicit Track(int i, const Box& b) : id(i), filter(b), box(b), seen(b) {}
 };
 
 class Tracker {
@@ -89,7 +90,7 @@ private:
             det_used[p.d] = true;
             t.detection = int(p.d);
             t.filter.update(dets[p.d]);
-            t.box = dets[p.d];
+            t.box = t.seen = dets[p.d];
             t.missed = 0;
             if (++t.hits >= opt_.min_hits || frame_ <= opt_.min_hits) t.confirmed = true;
         }

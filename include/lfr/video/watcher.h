@@ -209,7 +209,7 @@ private:
         e.time = frame_->time;
         e.frame = frame_->index;
         e.track = t.id;
-        e.box = t.box;
+        e.box = e.type == "track_ended" ? t.seen : t.box;  // where it was last seen, not predicted
         e.verdict = s.decision.verdict();
         e.name = e.verdict == Verdict::Known ? s.decision.name() : verdict_name(e.verdict);
         e.distance = s.decision.distance();
