@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "face_report.h"
+#include "lfr/face/calibration.h"
 #include "lfr/video/open_source.h"
 #include "lfr/video/video_writer.h"
 #include "lfr/video/watcher.h"
@@ -30,6 +31,7 @@ static const char* kWatchHelp =
     "alerts:\n"
     "  --watchlist A,B,...  only these people alert (default: everyone identified)\n"
     "  --alert-threshold T  an alert needs a distance below T (default: 0.9 x the match threshold)\n"
+    "The match threshold is --threshold, else the gallery's calibration (lfr calibrate), else the embedder's.\n"
     "  --cooldown S         seconds between two alerts for one person (default 60)\n"
     "  --alerts-per-hour N  alert budget (default 60)\n"
     "  --exec CMD           run CMD (sh -c) per alert with the event's JSON line on its stdin\n"
@@ -134,12 +136,27 @@ int cmd_watch(Args& args) {
     LFR_CHECK(::stat(db.c_str(), &st) == 0, db + ": no such gallery (make one with: lfr enroll --db " + db + " NAME IMAGE...)");
     const Pipeline pipeline = load_pipeline(po);
     GalleryMatrix gallery;
+    std::optional<Calibration> calibration;
     {
         Gallery g = Gallery::open(db, pipeline.embedder_name(), pipeline.descriptor_size(), GalleryOptions{true, false, 5000});
         gallery = GalleryMatrix::load(g);
+        calibration = read_calibration(g);
     }
+    // The threshold: --threshold, else the gallery's calibration (lfr calibrate), else the embedder's.
+    std::string threshold_from = po.match_threshold > 0 ? "--threshold" : "embedder default";
     wo.decision.threshold = pipeline.match_threshold();
-    alert.threshold = alert_threshold > 0 ? alert_threshold : 0.9f * pipeline.match_threshold();
+    if (calibration && po.match_threshold <= 0) {
+        wo.decision.threshold = calibration->threshold;
+        threshold_from = "calibration (FPIR " + json_number(calibration->fpir) + " at " + std::to_string(calibration->people) + " people)";
+        if (int64_t(gallery.names.size()) > calibration->people)
+            std::fprintf(stderr, "lfr watch: warning: %s has %zu people but was calibrated with %lld: false identifications "
+                                 "grow with the gallery; run lfr calibrate again\n",
+                         db.c_str(), gallery.names.size(), (long long)calibration->people);
+    }
+    if (!quiet)
+        std::fprintf(stderr, "lfr watch: %zu people, %s; threshold %.3f (%s)\n", gallery.names.size(),
+                     pipeline.embedder_name().c_str(), wo.decision.threshold, threshold_from.c_str());
+    alert.threshold = alert_threshold > 0 ? alert_threshold : 0.9f * wo.decision.threshold;
     AlertPolicy alerts(alert);
 
     std::unique_ptr<FrameSource> source = open_frame_source(pos[0], so);
@@ -192,11 +209,11 @@ int cmd_watch(Args& args) {
     const double fps = wall > 0 ? double(times.frames) / wall : 0;
     const int64_t n = times.frames;
     std::printf("{\"event\": \"summary\", \"source\": %s, \"frames\": %lld, \"dropped\": %lld, \"seconds\": %.2f, "
-                "\"fps\": %.2f, \"threads\": %d, \"tracks\": %lld, \"views_embedded\": %lld, \"alerts\": %d, "
+                "\"fps\": %.2f, \"threads\": %d, \"threshold\": %s, \"tracks\": %lld, \"views_embedded\": %lld, \"alerts\": %d, "
                 "\"ms_per_frame\": {\"decode_wait\": %s, \"detect\": %s, \"track\": %s, \"landmarks\": %s, "
                 "\"quality\": %s, \"embed\": %s, \"match\": %s}}\n",
                 json_string(pos[0]).c_str(), (long long)n, (long long)source->dropped(), wall, fps, threads,
-                (long long)times.tracks, (long long)times.views_embedded, alerts.alerts(),
+                json_number(wo.decision.threshold, "%.4f").c_str(), (long long)times.tracks, (long long)times.views_embedded, alerts.alerts(),
                 ms_per_frame(times.decode, n).c_str(), ms_per_frame(times.detect, n).c_str(),
                 ms_per_frame(times.track, n).c_str(), ms_per_frame(times.landmarks, n).c_str(),
                 ms_per_frame(times.quality, n).c_str(), ms_per_frame(times.embed, n).c_str(),

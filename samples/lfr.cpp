@@ -15,6 +15,7 @@ int cmd_identify(Args& args);
 int cmd_gallery(Args& args);
 int cmd_models(Args& args);
 int cmd_watch(Args& args);
+int cmd_calibrate(Args& args);
 }
 
 static const char* kHelp =
@@ -27,6 +28,7 @@ static const char* kHelp =
     "  enroll    add a person's photos to a gallery (an SQLite file)\n"
     "  identify  name every face of images from a gallery, or \"unknown\"\n"
     "  gallery   list, rename or remove the people of a gallery\n"
+    "  calibrate store a gallery's threshold for a false positive identification rate\n"
     "  watch     follow the faces of a video or stream: tracks, one decision per person, alerts\n"
     "  models    the detectors, landmarkers and embedders, and which are installed\n"
     "  run       run one model on .npy inputs, write its outputs as .npy\n"
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
         if (cmd == "gallery") return lfr::cli::cmd_gallery(args);
         if (cmd == "models") return lfr::cli::cmd_models(args);
         if (cmd == "watch") return lfr::cli::cmd_watch(args);
+        if (cmd == "calibrate") return lfr::cli::cmd_calibrate(args);
         std::fprintf(stderr, "lfr: unknown command '%s' (see lfr --help)\n", cmd.c_str());
         return lfr::cli::kExitUsage;
     } catch (const lfr::cli::UsageError& e) {
