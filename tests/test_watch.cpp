@@ -282,3 +282,24 @@ TEST_CASE("lfr watch: street_walk.mp4, every walker one track") {
     CHECK(ended.size() <= 10);
     CHECK(of_type(r.events, "identified").empty());
 }
+
+TEST_CASE("lfr enroll --video: the main track's best, most varied views; --augment adds copies") {
+    if (!have_tools()) return;
+    Dir d;
+    const std::string video = make_video(d);
+    const Run r = sh(lfr_cmd() + " enroll --db " + d / "g.db" + " main --video '" + video + "' --views 3 --augment", d.path);
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    CHECK(r.out.find("from 3 views") != std::string::npos);
+    // Each view with its mirror image and four jittered copies.
+    CHECK(r.out.find("enrolled main: 18 descriptors") != std::string::npos);
+    const Run list = sh(lfr_cmd() + " gallery list --db " + d / "g.db" + " --json", d.path);
+    CHECK(json::parse(list.out)["people"][0]["descriptors"] == 18);
+
+    // No face at all: one clear error, nothing enrolled.
+    REQUIRE(std::system(("ffmpeg -v error -f lavfi -i color=gray:s=320x240:d=1 -pix_fmt yuv420p '" + d / "grey.mp4" + "'").c_str()) == 0);
+    const Run none = sh(lfr_cmd() + " enroll --db " + d / "g2.db" + " nobody --video " + d / "grey.mp4", d.path);
+    CHECK(none.rc == 1);
+    CHECK(none.err.find("no face good enough to enroll") != std::string::npos);
+    CHECK(!fs::exists(d / "g2.db"));
+}
