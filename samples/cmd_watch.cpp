@@ -2,6 +2,7 @@
 // event lines; alerts for a watch-list; annotated output; a summary with frame rate and stage times.
 #include <chrono>
 #include <exception>
+#include <map>
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -35,6 +36,12 @@ static const char* kWatchHelp =
     "  --cooldown S         seconds between two alerts for one person (default 60)\n"
     "  --alerts-per-hour N  alert budget (default 60)\n"
     "  --exec CMD           run CMD (sh -c) per alert with the event's JSON line on its stdin\n"
+    "liveness:\n"
+    "  --liveness           score each track with Human's antispoof and liveness models and count blinks\n"
+    "                       (face_landmark_68's eye aspect ratio); events live/spoof after --liveness-frames\n"
+    "                       scored frames (default 10); events carry \"liveness\": {verdict, real, live, blinks}\n"
+    "  --require-live       (implies --liveness) alert only for live tracks: an identification waits for the\n"
+    "                       track's live event\n"
     "output:\n"
     "  --draw OUT           annotated frames: a video file (OUT.mp4, .mkv, .avi) or a folder of JPEGs\n"
     "  --quiet              no progress on stderr\n"
@@ -109,6 +116,9 @@ int cmd_watch(Args& args) {
     alert.cooldown_s = args.float_value("--cooldown", 60);
     alert.per_hour = args.int_value("--alerts-per-hour", 60);
     alert.exec = args.value("--exec");
+    alert.require_live = args.flag("--require-live");
+    const bool liveness = args.flag("--liveness") || alert.require_live;
+    const int liveness_frames = args.int_value("--liveness-frames", 10);
     const std::string draw = args.value("--draw");
     const bool quiet = args.flag("--quiet");
     WatchOptions wo;
@@ -145,6 +155,11 @@ int cmd_watch(Args& args) {
     // The threshold: --threshold, else the gallery's calibration (lfr calibrate), else the embedder's.
     std::string threshold_from = po.match_threshold > 0 ? "--threshold" : "embedder default";
     wo.decision.threshold = pipeline.match_threshold();
+    if (liveness) {
+        usage_check(liveness_frames >= 1, "--liveness-frames must be at least 1");
+        wo.liveness = std::make_shared<const LivenessScorer>(po, pipeline.options().faceres_crop_scale);
+        wo.liveness_frames = liveness_frames;
+    }
     if (calibration && po.match_threshold <= 0) {
         wo.decision.threshold = calibration->threshold;
         threshold_from = "calibration (FPIR " + json_number(calibration->fpir) + " at " + std::to_string(calibration->people) + " people)";
@@ -163,12 +178,17 @@ int cmd_watch(Args& args) {
     std::unique_ptr<FrameWriter> writer;
     Watcher watcher(pipeline, std::move(gallery), wo);
     StageTimes& times = watcher.times();
+    std::map<int, TrackEvent> waiting_live;  // --require-live: identifications waiting for their live event
     auto emit = [&](const TrackEvent& e) {
         std::string extra;
-        if (e.type == "identified") {
-            const std::string why = alerts.judge(e);
+        const bool now_live = e.type == "live" && waiting_live.count(e.track);
+        if (e.type == "identified" || now_live) {
+            TrackEvent who = now_live ? waiting_live[e.track] : e;
+            if (now_live) who.liveness = e.liveness, waiting_live.erase(e.track);
+            const std::string why = alerts.judge(who);
+            if (why == "not live yet") waiting_live[e.track] = e;
             extra = why.empty() ? ", \"alert\": true" : ", \"alert\": false, \"why_not\": " + json_string(why);
-            if (why.empty()) alerts.run_hook(event_json(e, ", \"alert\": true"));
+            if (why.empty()) alerts.run_hook(event_json(who, ", \"alert\": true"));
         }
         std::printf("%s\n", event_json(e, extra).c_str());
         std::fflush(stdout);
@@ -211,24 +231,24 @@ int cmd_watch(Args& args) {
     std::printf("{\"event\": \"summary\", \"source\": %s, \"frames\": %lld, \"dropped\": %lld, \"seconds\": %.2f, "
                 "\"fps\": %.2f, \"threads\": %d, \"threshold\": %s, \"tracks\": %lld, \"views_embedded\": %lld, \"alerts\": %d, "
                 "\"ms_per_frame\": {\"decode_wait\": %s, \"detect\": %s, \"track\": %s, \"landmarks\": %s, "
-                "\"quality\": %s, \"embed\": %s, \"match\": %s}}\n",
+                "\"quality\": %s, \"embed\": %s, \"match\": %s, \"liveness\": %s}}\n",
                 json_string(pos[0]).c_str(), (long long)n, (long long)source->dropped(), wall, fps, threads,
                 json_number(wo.decision.threshold, "%.4f").c_str(), (long long)times.tracks, (long long)times.views_embedded, alerts.alerts(),
                 ms_per_frame(times.decode, n).c_str(), ms_per_frame(times.detect, n).c_str(),
                 ms_per_frame(times.track, n).c_str(), ms_per_frame(times.landmarks, n).c_str(),
                 ms_per_frame(times.quality, n).c_str(), ms_per_frame(times.embed, n).c_str(),
-                ms_per_frame(times.match, n).c_str());
+                ms_per_frame(times.match, n).c_str(), ms_per_frame(times.liveness, n).c_str());
     if (!quiet)
         std::fprintf(stderr,
                      "lfr watch: %lld frames in %.1f s: %.2f fps (%d thread%s); %lld dropped; %lld tracks, %lld views "
                      "embedded, %d alerts\n  ms/frame: decode wait %s, detect %s, track %s, landmarks %s, quality %s, "
-                     "embed %s, match %s\n",
+                     "embed %s, match %s, liveness %s\n",
                      (long long)n, wall, fps, threads, threads > 1 ? "s" : "", (long long)source->dropped(),
                      (long long)times.tracks, (long long)times.views_embedded, alerts.alerts(),
                      ms_per_frame(times.decode, n).c_str(), ms_per_frame(times.detect, n).c_str(),
                      ms_per_frame(times.track, n).c_str(), ms_per_frame(times.landmarks, n).c_str(),
                      ms_per_frame(times.quality, n).c_str(), ms_per_frame(times.embed, n).c_str(),
-                     ms_per_frame(times.match, n).c_str());
+                     ms_per_frame(times.match, n).c_str(), ms_per_frame(times.liveness, n).c_str());
     if (failure) std::rethrow_exception(failure);
     return 0;
 }

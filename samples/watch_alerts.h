@@ -28,6 +28,13 @@ inline std::string event_json(const TrackEvent& e, const std::string& extra = ""
     if (e.views > 0)
         s += ", \"distance\": " + json_number(e.distance, "%.4f") + ", \"evidence\": " + json_number(e.evidence, "%.2f") +
              ", \"quality\": " + json_number(e.quality, "%.3f");
+    if (e.liveness && e.liveness->frames() > 0) {
+        const TrackLiveness& l = *e.liveness;
+        const char* v = l.verdict() == Liveness::Live ? "live" : l.verdict() == Liveness::Spoof ? "spoof" : "unknown";
+        s += ", \"liveness\": {\"verdict\": " + json_string(v) + ", \"real\": " + json_number(l.real(), "%.3f") +
+             ", \"live\": " + json_number(l.live(), "%.3f") + ", \"blinks\": " + std::to_string(l.blinks()) +
+             ", \"frames\": " + std::to_string(l.frames()) + "}";
+    }
     if (!e.rejected.empty()) {
         s += ", \"rejected\": {";
         for (auto it = e.rejected.begin(); it != e.rejected.end(); ++it)
@@ -43,6 +50,7 @@ struct AlertOptions {
     double cooldown_s = 60;           // per person
     int per_hour = 60;                // alerts in any hour of the source's time
     std::string exec;                 // shell command run per alert, the event JSON on its stdin
+    bool require_live = false;        // alert only once the track's liveness verdict is "live"
 };
 
 class AlertPolicy {
@@ -52,6 +60,8 @@ public:
     // "" when `e` (an identification) is an alert, else why not (for the event line).
     std::string judge(const TrackEvent& e) {
         if (!opt_.watchlist.empty() && !opt_.watchlist.count(e.name)) return "not on the watch-list";
+        if (opt_.require_live && (!e.liveness || e.liveness->verdict() != Liveness::Live))
+            return e.liveness && e.liveness->verdict() == Liveness::Spoof ? "spoof" : "not live yet";
         if (e.distance >= opt_.threshold) return "distance above the alert threshold";
         auto last = last_.find(e.name);
         if (last != last_.end() && e.time - last->second < opt_.cooldown_s) return "cooldown";

@@ -303,3 +303,29 @@ TEST_CASE("lfr enroll --video: the main track's best, most varied views; --augme
     CHECK(none.err.find("no face good enough to enroll") != std::string::npos);
     CHECK(!fs::exists(d / "g2.db"));
 }
+
+TEST_CASE("lfr watch --require-live: live/spoof per track, alerts only once a track is live") {
+    if (!have_tools() || !lfr::test::have_models({"antispoof", "liveness", "face_landmark_68"})) return;
+    Dir d;
+    const std::string video = make_video(d);
+    REQUIRE(sh(lfr_cmd() + " enroll --db " + d / "g.db" + " centre '" + kDemo + "/sample1.jpg'", d.path).rc == 0);
+    const Run r = sh(lfr_cmd() + " watch '" + video + "' --db " + d / "g.db" + " --require-live --alert-threshold 2", d.path);
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    std::map<int, std::string> verdict;
+    int alerts = 0;
+    for (const json& e : r.events) {
+        if (e["event"] == "live" || e["event"] == "spoof") {
+            CHECK(!verdict.count(e["track"].get<int>()));  // one verdict per track
+            verdict[e["track"].get<int>()] = e["event"];
+            CHECK(e["liveness"]["frames"] == 10);
+        }
+        if (e.value("alert", false)) {
+            ++alerts;
+            CHECK(verdict[e["track"].get<int>()] == "live");
+        }
+        if (e["event"] == "identified" && !verdict.count(e["track"].get<int>())) CHECK(e["why_not"] == "not live yet");
+    }
+    CHECK(!verdict.empty());
+    CHECK(alerts == r.events.back()["alerts"].get<int>());
+}

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "lfr/face/pipeline.h"
 #include "lfr/video/decision.h"
 #include "lfr/video/frame_source.h"
+#include "lfr/video/liveness.h"
 #include "lfr/video/quality.h"
 #include "lfr/video/scene_cut.h"
 #include "lfr/video/tracker.h"
@@ -30,13 +32,15 @@ struct WatchOptions {
     int detect_every = 1;  // run the detector on every k-th frame, track in between
     int view_gap = 3;      // frames per view window: the best view of each is embedded
     bool cut_detection = true;
+    std::shared_ptr<const LivenessScorer> liveness;  // null: no liveness checks
+    int liveness_frames = 10;                        // frames scored per track before its verdict
     TrackerOptions tracker;
     QualityOptions quality;
     DecisionOptions decision;
 };
 
 struct TrackEvent {
-    std::string type;  // track_started, identified, unknown, track_ended
+    std::string type;  // track_started, identified, unknown, live, spoof, track_ended
     double time = 0;
     int64_t frame = 0;
     int track = 0;
@@ -46,11 +50,12 @@ struct TrackEvent {
     float distance = 0, evidence = 0, quality = 0;
     int views = 0;
     std::map<std::string, int> rejected;  // views the quality gate refused, by reason (track_ended)
+    std::optional<TrackLiveness> liveness;  // with liveness checks on
 };
 
 // Milliseconds spent per stage, summed over the run.
 struct StageTimes {
-    double decode = 0, detect = 0, track = 0, landmarks = 0, quality = 0, embed = 0, match = 0;
+    double decode = 0, detect = 0, track = 0, landmarks = 0, quality = 0, embed = 0, match = 0, liveness = 0;
     int64_t frames = 0, detected_frames = 0, views_embedded = 0, tracks = 0;
 };
 
@@ -90,9 +95,11 @@ public:
         for (const Track& t : tracker_.tracks())
             if (t.confirmed && !state_.count(t.id)) {
                 state_[t.id].decision = TrackDecision(opt_.decision);
+                state_[t.id].live = TrackLiveness(opt_.liveness_frames);
                 ++times_.tracks;
                 events.push_back(event("track_started", t, state_[t.id]));
             }
+        if (detect && opt_.liveness) check_liveness(dets, events);
         if (detect) offer_views(dets, events);
         return events;
     }
@@ -127,7 +134,19 @@ private:
         int64_t window_start = 0;
         float best_quality = 0;
         std::map<std::string, int> rejected;
+        TrackLiveness live;
     };
+
+    void check_liveness(const std::vector<Detection>& dets, std::vector<TrackEvent>& events) {
+        for (const Track& t : tracker_.tracks()) {
+            auto it = state_.find(t.id);
+            if (t.detection < 0 || it == state_.end() || it->second.live.verdict() != Liveness::Unknown) continue;
+            const LivenessScores sc = timed(times_.liveness, [&] { return opt_.liveness->score(frame_->image, dets[size_t(t.detection)]); });
+            it->second.live.add(sc);
+            if (it->second.live.verdict() != Liveness::Unknown)
+                events.push_back(event(it->second.live.verdict() == Liveness::Live ? "live" : "spoof", t, it->second));
+        }
+    }
 
     // Landmarks and quality for the views of undecided tracks; embeds a window's best view when it closes.
     void offer_views(const std::vector<Detection>& dets, std::vector<TrackEvent>& events) {
@@ -217,6 +236,7 @@ private:
         e.views = s.decision.views();
         e.quality = s.best_quality;
         if (e.type == "track_ended") e.rejected = s.rejected;
+        if (opt_.liveness) e.liveness = s.live;
         return e;
     }
 
