@@ -329,3 +329,34 @@ TEST_CASE("lfr watch --require-live: live/spoof per track, alerts only once a tr
     CHECK(!verdict.empty());
     CHECK(alerts == r.events.back()["alerts"].get<int>());
 }
+
+TEST_CASE("lfr calibrate: the FPIR threshold is stored in the gallery, watch uses it and warns when the gallery grew") {
+    if (!have_tools()) return;
+    for (const char* cmd : {"watch --help", "calibrate --help"}) {
+        const Run h = sh(lfr_cmd() + " " + cmd, fs::temp_directory_path());
+        CHECK(h.rc == 0);
+        CHECK(h.out.find("usage: lfr") != std::string::npos);
+    }
+    Dir d;
+    const std::string db = d / "g.db";
+    REQUIRE(sh(lfr_cmd() + " enroll --db " + db + " one '" + kDemo + "/sample1.jpg'", d.path).rc == 0);
+    const Run c = sh(lfr_cmd() + " calibrate --db " + db + " '" + kDemo + "/sample4.jpg' '" + kDemo + "/sample5.jpg' --fpir 0.2", d.path);
+    INFO(c.err);
+    REQUIRE(c.rc == 0);
+    const json cal = json::parse(c.out);
+    CHECK(cal["people"] == 1);
+    CHECK(cal["impostors"] == 10);  // 5 faces in each photo
+    // FPIR 0.2 of 10 searches: the threshold is the 3rd smallest nearest distance, so 2 fall below it.
+    CHECK(cal["threshold"].get<double>() > cal["min"].get<double>());
+    CHECK(cal["threshold"].get<double>() <= cal["median"].get<double>());
+
+    const std::string video = make_video(d);
+    const Run w = sh(lfr_cmd() + " watch '" + video + "' --db " + db, d.path);
+    REQUIRE(w.rc == 0);
+    CHECK(std::abs(w.events.back()["threshold"].get<double>() - cal["threshold"].get<double>()) < 1e-3);
+    CHECK(w.err.find("calibration (FPIR 0.2 at 1 people)") != std::string::npos);
+    CHECK(w.err.find("warning") == std::string::npos);
+    REQUIRE(sh(lfr_cmd() + " enroll --db " + db + " two '" + kDemo + "/sample2.jpg'", d.path).rc == 0);
+    const Run grown = sh(lfr_cmd() + " watch '" + video + "' --db " + db + " --quiet", d.path);
+    CHECK(grown.err.find("has 2 people but was calibrated with 1") != std::string::npos);
+}
