@@ -127,12 +127,13 @@ TEST_CASE("video: the sequential decision needs several agreeing views and never
 TEST_CASE("video: a turned face may be farther from the portraits, and a poor match of it proves little") {
     const std::vector<std::string> names = {"ann", "bob"};
     TrackDecision frontal, turned;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 7; ++i) {
         frontal.add_view({1.15f, 1.45f}, names, {}, 0.f);
         turned.add_view({1.15f, 1.45f}, names, {}, 0.9f);  // 54 degrees of a 60-degree gate
     }
-    CHECK(frontal.verdict() == Verdict::Unknown);  // 1.15 is past the frontal threshold of 1.1
-    CHECK(turned.verdict() == Verdict::Known);     // but within 1.1 + 0.15 * 0.81 for a turned face
+    CHECK(frontal.verdict() == Verdict::Unknown);  // 1.15 is past the frontal threshold of 1.1: -0.5 a view
+    CHECK(turned.verdict() == Verdict::Known);     // within 1.1 + 0.15 * 0.81 for a turned face: +0.7 a view
+    CHECK(turned.views() == 5);
     TrackDecision profile;
     for (int i = 0; i < 8; ++i) profile.add_view({1.5f, 1.5f}, names, {}, 0.9f);
     CHECK(profile.verdict() == Verdict::Undecided);  // each view counts a tenth against
