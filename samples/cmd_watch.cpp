@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "face_report.h"
 #include "lfr/face/calibration.h"
+#include "lfr/video/detect_ahead.h"
 #include "lfr/video/open_source.h"
 #include "lfr/video/video_writer.h"
 #include "lfr/video/watcher.h"
@@ -52,7 +53,8 @@ static const char* kWatchHelp =
     "  --min-side PX        the quality gate's smallest face side (default 32)\n"
     "  --no-cut-detection   keep tracks across shot cuts\n"
     "source:\n"
-    "  --threads 1|2        2 (default): decode in a thread of its own beside the face pipeline\n"
+    "  --threads N          1: everything in one thread; N > 1 (default 2): decoding in a thread of its own and\n"
+    "                       the detector on N frames at once (the events are the same)\n"
     "  --fps F              frame rate of image folders and lists (default 25)\n"
     "  --queue N            live streams: frames queued before the oldest is dropped (default 2)\n"
     "  --reconnects N       live streams: reopen attempts after a break, 0.5 s back-off doubling (default 5)\n"
@@ -135,7 +137,7 @@ int cmd_watch(Args& args) {
     so.live.reconnects = args.int_value("--reconnects", 5);
     so.io_timeout_s = args.float_value("--timeout", 5);
     usage_check(wo.detect_every >= 1 && wo.view_gap >= 1 && wo.decision.max_views >= 1, "--detect-every, --view-gap and --max-views must be at least 1");
-    usage_check(threads == 1 || threads == 2, "--threads must be 1 or 2");
+    usage_check(threads >= 1 && threads <= 16, "--threads must be between 1 and 16");
     usage_check(so.live.capacity >= 1 && so.live.reconnects >= 0 && so.image_fps > 0 && so.io_timeout_s > 0,
                 "--queue, --fps and --timeout must be positive, --reconnects not negative");
     const PipelineOptions po = pipeline_options(args, db);
@@ -199,18 +201,34 @@ int cmd_watch(Args& args) {
     double last_progress = 0, last_time = 0;
     // A source that fails mid-way (a stream that stays down) still ends its tracks and gets its summary.
     std::exception_ptr failure;
-    try {
+    DetectAhead ahead(pipeline, threads);
+    bool source_done = false;
     for (;;) {
-        const double t0 = seconds();
-        std::optional<Frame> frame = source->next();
-        times.decode += (seconds() - t0) * 1000;
-        if (!frame) break;
-        for (const TrackEvent& e : watcher.process(*frame)) emit(e);
-        last_time = frame->time;
+        while (!source_done && !ahead.full()) {
+            const double t0 = seconds();
+            std::optional<Frame> frame;
+            try {
+                frame = source->next();
+            } catch (const Error&) {
+                failure = std::current_exception();  // the frames already read are still watched
+            }
+            times.decode += (seconds() - t0) * 1000;
+            if (!frame) {
+                source_done = true;
+                break;
+            }
+            const bool detect = watcher.detects(*frame);
+            ahead.push(std::move(*frame), detect);
+        }
+        if (ahead.empty()) break;
+        DetectedFrame d = ahead.pop();
+        times.detect += d.detect_ms;
+        for (const TrackEvent& e : watcher.process(d.frame, d.detections)) emit(e);
+        last_time = d.frame.time;
         if (!draw.empty()) {
             if (!writer) writer = open_writer(draw, source->fps());
-            annotate(frame->image, watcher);
-            writer->write(frame->image);
+            annotate(d.frame.image, watcher);
+            writer->write(d.frame.image);
         }
         if (!quiet && seconds() - last_progress >= 2) {
             last_progress = seconds();
@@ -218,9 +236,6 @@ int cmd_watch(Args& args) {
                          (long long)times.frames, last_time, double(times.frames) / last_progress,
                          (long long)times.tracks, (long long)source->dropped());
         }
-    }
-    } catch (const Error&) {
-        failure = std::current_exception();
     }
     for (const TrackEvent& e : watcher.finish()) emit(e);
     if (writer) writer->close();

@@ -1,7 +1,11 @@
 // The live-video face loop: frames in, track events out.
 //
 //     lfr::Watcher w(pipeline, lfr::GalleryMatrix::load(gallery), options);
-//     while (auto frame = source->next()) for (const lfr::TrackEvent& e : w.process(*frame)) ...
+//     while (auto frame = source->next()) {
+//         std::optional<std::vector<lfr::Detection>> dets;
+//         if (w.detects(*frame)) dets = pipeline.detect_boxes(frame->image);   // or lfr::DetectAhead
+//         for (const lfr::TrackEvent& e : w.process(*frame, dets)) ...
+//     }
 //     for (const lfr::TrackEvent& e : w.finish()) ...      // the tracks still open at the end
 //
 // Per frame: a scene cut ends every track; the detector runs (every `detect_every`-th frame, tracks
@@ -75,20 +79,22 @@ public:
         opt_.tracker.max_missed = std::max(opt_.tracker.max_missed, 2 * opt_.detect_every + 1);
     }
 
-    std::vector<TrackEvent> process(const Frame& frame) {
+    // Whether `frame` is one the detector runs on (every detect_every-th).
+    bool detects(const Frame& frame) const { return frame.index % opt_.detect_every == 0; }
+
+    // One frame and, when detects(frame), its detections (detect_ahead.h runs the detector ahead).
+    std::vector<TrackEvent> process(const Frame& frame, const std::optional<std::vector<Detection>>& detections) {
         std::vector<TrackEvent> events;
         frame_ = &frame;
         ++times_.frames;
         if (opt_.cut_detection && cuts_.is_cut(frame.image)) end_tracks(tracker_.cut(), events);
 
-        const bool detect = frame.index % opt_.detect_every == 0;
+        const bool detect = detections.has_value();
+        const std::vector<Detection> none;
+        const std::vector<Detection>& dets = detect ? *detections : none;
         std::vector<Box> boxes;
-        std::vector<Detection> dets;
-        if (detect) {
-            dets = timed(times_.detect, [&] { return pipeline_.detect_boxes(frame.image); });
-            for (const Detection& d : dets) boxes.push_back(d.box);
-            ++times_.detected_frames;
-        }
+        for (const Detection& d : dets) boxes.push_back(d.box);
+        if (detect) ++times_.detected_frames;
         std::vector<Track> ended = timed(times_.track, [&] { return tracker_.step(detect ? &boxes : nullptr); });
         end_tracks(std::move(ended), events);
 
