@@ -170,13 +170,13 @@ int cmd_watch(Args& args) {
                                  "grow with the gallery; run lfr calibrate again\n",
                          db.c_str(), gallery.names.size(), (long long)calibration->people);
     }
-    if (!quiet)
-        std::fprintf(stderr, "lfr watch: %zu people, %s; threshold %.3f (%s)\n", gallery.names.size(),
-                     pipeline.embedder_name().c_str(), wo.decision.threshold, threshold_from.c_str());
     alert.threshold = alert_threshold > 0 ? alert_threshold : 0.9f * wo.decision.threshold;
     AlertPolicy alerts(alert);
 
     std::unique_ptr<FrameSource> source = open_frame_source(pos[0], so);
+    if (!quiet)
+        std::fprintf(stderr, "lfr watch: %zu people, %s; threshold %.3f (%s)\n", gallery.names.size(),
+                     pipeline.embedder_name().c_str(), wo.decision.threshold, threshold_from.c_str());
     std::unique_ptr<FrameWriter> writer;
     Watcher watcher(pipeline, std::move(gallery), wo);
     StageTimes& times = watcher.times();
