@@ -243,11 +243,11 @@ int cmd_watch(Args& args) {
     const double wall = seconds();
     const double fps = wall > 0 ? double(times.frames) / wall : 0;
     const int64_t n = times.frames;
-    std::printf("{\"event\": \"summary\", \"source\": %s, \"frames\": %lld, \"dropped\": %lld, \"seconds\": %.2f, "
+    std::printf("{\"event\": \"summary\", \"source\": %s, \"frames\": %lld, \"detected_frames\": %lld, \"dropped\": %lld, \"seconds\": %.2f, "
                 "\"fps\": %.2f, \"threads\": %d, \"threshold\": %s, \"tracks\": %lld, \"views_embedded\": %lld, \"alerts\": %d, "
                 "\"ms_per_frame\": {\"decode_wait\": %s, \"detect\": %s, \"track\": %s, \"landmarks\": %s, "
                 "\"quality\": %s, \"embed\": %s, \"match\": %s, \"liveness\": %s}}\n",
-                json_string(pos[0]).c_str(), (long long)n, (long long)source->dropped(), wall, fps, threads,
+                json_string(pos[0]).c_str(), (long long)n, (long long)times.detected_frames, (long long)source->dropped(), wall, fps, threads,
                 json_number(wo.decision.threshold, "%.4f").c_str(), (long long)times.tracks, (long long)times.views_embedded, alerts.alerts(),
                 ms_per_frame(times.decode, n).c_str(), ms_per_frame(times.detect, n).c_str(),
                 ms_per_frame(times.track, n).c_str(), ms_per_frame(times.landmarks, n).c_str(),

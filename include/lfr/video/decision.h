@@ -95,8 +95,7 @@ public:
     const std::string& name() const { return name_; }  // the person when Known
     int views() const { return views_; }
     bool wants_views() const { return verdict_ == Verdict::Undecided && views_ < opt_.max_views; }
-    // The leading person (even while undecided), their evidence and best distance so far.
-    const std::string& leader() const { return leader_; }
+    // The leading person's (even while undecided) evidence and best distance so far.
     float evidence() const { return leader_evidence_; }
     float distance() const { return leader_distance_; }
 

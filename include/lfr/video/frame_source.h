@@ -38,7 +38,6 @@ public:
     virtual int64_t dropped() const { return 0; }
     // Frames per second, when the source knows (0 when not).
     virtual double fps() const { return 0; }
-    virtual bool live() const { return false; }
     virtual std::string name() const = 0;
 };
 

@@ -66,7 +66,6 @@ public:
         return reconnected_;
     }
     double fps() const override { return fps_; }
-    bool live() const override { return live_; }
     std::string name() const override { return name_; }
 
 private:

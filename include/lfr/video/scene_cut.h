@@ -33,17 +33,14 @@ public:
         if (!last_.empty()) {
             double diff = 0;
             for (size_t i = 0; i < t.size(); ++i) diff += std::fabs(t[i] - last_[i]);
-            last_diff_ = float(diff / double(t.size()));
-            cut = last_diff_ > threshold_;
+            cut = diff / double(t.size()) > threshold_;
         }
         last_ = std::move(t);
         return cut;
     }
-    float last_difference() const { return last_diff_; }
 
 private:
     float threshold_;
-    float last_diff_ = 0;
     std::vector<float> last_;
 };
 

@@ -124,14 +124,12 @@ public:
         return it == state_.end() ? nullptr : &it->second.decision;
     }
     StageTimes& times() { return times_; }
-    const GalleryMatrix& gallery() const { return gallery_; }
 
 private:
     struct View {
         Face face;
         Quality quality;
         std::shared_ptr<const Image> image;
-        int64_t frame = 0;
     };
     struct TrackState {
         TrackDecision decision;
@@ -178,7 +176,7 @@ private:
             if (!q.reject.empty()) ++s.rejected[q.reject];
             if (q.reject.empty() && (!s.has_pending || q.score > s.pending.quality.score)) {
                 if (!image) image = std::make_shared<const Image>(frame_->image);
-                s.pending = {std::move(f), q, image, frame_->index};
+                s.pending = {std::move(f), q, image};
                 s.has_pending = true;
             }
         }
