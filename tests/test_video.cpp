@@ -1,14 +1,20 @@
 // The live-video building blocks without models: the Kalman filter and tracker, the quality gate's
-// pose and sharpness, the sequential decision, and the threaded source's dropping and reconnecting.
+// pose and sharpness, the sequential decision, the threaded source's dropping and reconnecting, and
+// image folders and lists as sources.
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include "lfr/video/decision.h"
 #include "lfr/video/live_source.h"
+#include "lfr/video/open_source.h"
 #include "lfr/video/quality.h"
 #include "lfr/video/scene_cut.h"
 #include "lfr/video/tracker.h"
@@ -233,4 +239,29 @@ TEST_CASE("video: a broken live stream is reopened with back-off, and timestamps
     CHECK(stream.reconnected() == 5);
     REQUIRE(times.size() == 20);
     CHECK(std::is_sorted(times.begin(), times.end()));
+}
+
+TEST_CASE("video: image folders and lists are frame sources; a missing path is one clear error") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("lfr_test_video_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    Image img(8, 6);
+    for (const char* name : {"b.png", "a.png", "c.png"}) save_png((dir / name).string(), img);
+    std::ofstream(dir / "notes.txt") << "not a picture";
+    SourceOptions o;
+    o.image_fps = 10;
+    std::unique_ptr<FrameSource> folder = open_frame_source(dir.string(), o);
+    std::vector<double> times;
+    while (std::optional<Frame> f = folder->next()) {
+        CHECK(f->image.width == 8);
+        times.push_back(f->time);
+    }
+    CHECK(times == std::vector<double>{0, 0.1, 0.2});
+    std::ofstream(dir / "list.txt") << (dir / "c.png").string() << "\n# a comment\n" << (dir / "a.png").string() << "\n";
+    std::unique_ptr<FrameSource> list = open_frame_source((dir / "list.txt").string(), o);
+    int n = 0;
+    while (list->next()) ++n;
+    CHECK(n == 2);
+    CHECK_THROWS_WITH_AS(open_frame_source((dir / "none.mp4").string()), doctest::Contains("none.mp4: no such file"), Error);
+    fs::remove_all(dir);
 }
