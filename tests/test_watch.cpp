@@ -138,15 +138,20 @@ TEST_CASE("lfr watch: tracks through a pan, ends them at a cut, names the enroll
     for (size_t i = 0; i + 1 < r.events.size(); ++i) CHECK(one.events[i] == r.events[i]);
 }
 
-TEST_CASE("lfr watch: --watchlist, cooldown and --exec") {
+TEST_CASE("lfr watch: --watchlist, cooldown, --exec and --draw OUT.mp4") {
     if (!have_tools()) return;
     Dir d;
     const std::string video = make_video(d);
     REQUIRE(sh(lfr_cmd() + " enroll --db " + d / "g.db" + " centre '" + kDemo + "/sample1.jpg'", d.path).rc == 0);
     const Run r = sh(lfr_cmd() + " watch '" + video + "' --db " + d / "g.db" + " --watchlist centre --alert-threshold 2 --exec 'cat >> " +
-                         d / "alerts.jsonl" + "'",
+                         d / "alerts.jsonl" + "' --draw " + d / "out.mp4",
                      d.path);
     REQUIRE(r.rc == 0);
+    // The annotated video holds every frame.
+    const Run probe = sh("ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 " +
+                             d / "out.mp4",
+                         d.path);
+    CHECK(probe.out.find("40") == 0);
     const auto ids = of_type(r.events, "identified");
     REQUIRE(!ids.empty());
     CHECK(ids[0]["alert"] == true);

@@ -87,6 +87,8 @@ private:
             const int rc = avcodec_receive_packet(enc_, packet_);
             if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
             check(rc, "cannot encode");
+            // One frame long: without a duration the MP4 muxer's edit list cuts the last frame off.
+            if (packet_->duration == 0) packet_->duration = 1;
             av_packet_rescale_ts(packet_, enc_->time_base, stream_->time_base);
             packet_->stream_index = stream_->index;
             check(av_interleaved_write_frame(fmt_, packet_), "cannot write");
