@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "enroll_video.h"
 #include "face_report.h"
 #include "gallery_io.h"
 #include "lfr/face/gallery.h"
@@ -23,6 +24,9 @@ static const char* kEnrollHelp =
     "to that person's descriptors.\n"
     "  --list FILE   read image paths from FILE too, one a line ('-': standard input)\n"
     "  --strict      enroll nothing when any image cannot be read or shows no face\n"
+    "  --video FILE  instead of images: the main person of a video (or stream, or image folder): the best and\n"
+    "                most varied views of the track seen longest and largest (--views N, default 5;\n"
+    "                --augment adds mirrored and jittered copies of each)\n"
     "Without --strict, images with no face are reported and skipped; unreadable images are reported and\n"
     "skipped too, and make the exit status 1 (the others are still enrolled).\n"
     "\n";
@@ -106,6 +110,7 @@ int cmd_enroll(Args& args) {
         return 0;
     }
     const bool strict = args.flag("--strict");
+    const VideoEnrolment video{args.value("--video"), args.int_value("--views", 5), args.flag("--augment")};
     const std::string list = args.value("--list");
     const std::string db = gallery_path(args, /*create=*/true);
     const PipelineOptions options = pipeline_options(args, db);
@@ -115,6 +120,10 @@ int cmd_enroll(Args& args) {
     const std::string name = pos[0];
     usage_check(!name.empty(), "the NAME is empty");
     pos.erase(pos.begin());
+    if (!video.path.empty()) {
+        usage_check(pos.empty() && list.empty(), "give --video FILE or IMAGEs, not both");
+        return enroll_video(db, name, video, options);
+    }
     const std::vector<std::string> paths = image_paths(pos, list);
     usage_check(!paths.empty(), "give at least one IMAGE of " + name + " (or --list FILE)");
 

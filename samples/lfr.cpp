@@ -17,6 +17,8 @@ int cmd_models(Args& args);
 int cmd_cluster(Args& args);
 int cmd_observe(Args& args);
 int cmd_search(Args& args);
+int cmd_watch(Args& args);
+int cmd_calibrate(Args& args);
 }
 
 static const char* kHelp =
@@ -32,6 +34,8 @@ static const char* kHelp =
     "  cluster   group the faces of many images by person, without knowing who anyone is\n"
     "  observe   add faces to a gallery: each joins a known person or waits to form a new one\n"
     "  search    every stored face ranked by distance to a photo's face\n"
+    "  calibrate store a gallery's threshold for a false positive identification rate\n"
+    "  watch     follow the faces of a video or stream: tracks, one decision per person, alerts\n"
     "  models    the detectors, landmarkers and embedders, and which are installed\n"
     "  run       run one model on .npy inputs, write its outputs as .npy\n"
     "\n"
@@ -57,6 +61,8 @@ int main(int argc, char** argv) {
         if (cmd == "cluster") return lfr::cli::cmd_cluster(args);
         if (cmd == "observe") return lfr::cli::cmd_observe(args);
         if (cmd == "search") return lfr::cli::cmd_search(args);
+        if (cmd == "watch") return lfr::cli::cmd_watch(args);
+        if (cmd == "calibrate") return lfr::cli::cmd_calibrate(args);
         std::fprintf(stderr, "lfr: unknown command '%s' (see lfr --help)\n", cmd.c_str());
         return lfr::cli::kExitUsage;
     } catch (const lfr::cli::UsageError& e) {

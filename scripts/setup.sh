@@ -14,6 +14,9 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 # clang and libclang-rt-14-dev (libFuzzer's runtime, only recommended by clang) build fuzz/.
 LIBS=(libstb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev ca-certificates libclang-rt-14-dev)
 TOOLS=(cmake:cmake g++:g++ make:make node:nodejs npm:npm clang++:clang)
+# Video (lfr watch): FFmpeg's libraries read files and streams; its command line makes the tests' videos.
+LIBS+=(pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev)
+TOOLS+=(ffmpeg:ffmpeg)
 missing=()
 for p in "${LIBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 for t in "${TOOLS[@]}"; do command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}"); done

@@ -8,7 +8,8 @@
 //
 // File layout (schema version 2; PRAGMA application_id = 0x6C667267 "lfrg", user_version = 2):
 //   lfr_schema(version)                      one row: the schema version that wrote the file
-//   meta(key, value)                         'embedder' (e.g. face_recognition_model), 'dim' (e.g. 128)
+//   meta(key, value)                         'embedder' (e.g. face_recognition_model), 'dim' (e.g. 128); other
+//                                            keys are settings (set_setting), e.g. `lfr calibrate`'s threshold
 //   people(id, name UNIQUE, created, unnamed)                       unnamed: made by clustering (person-N)
 //   descriptors(id, person_id -> people.id, embedder, dim, vector BLOB, source, created, medoid)
 //   pending(id, vector BLOB, source, created)                       faces observed but not yet anyone's
@@ -346,6 +347,20 @@ public:
     // Records that this face is not `name`: identify never answers `name` for a query at least as near
     // to a rejected face as to them.
     void reject(const std::string& name, const std::vector<float>& descriptor, const std::string& source);
+
+    // --- Settings kept with the gallery (meta keys other than 'embedder' and 'dim', e.g. a calibration) ---
+    // The value of `key`, or "" when it is not set.
+    std::string setting(const std::string& key) const {
+        gallery_detail::Statement q(db_, path_, "SELECT value FROM meta WHERE key = ?1");
+        q.bind(1, key);
+        return q.step() ? q.text(0) : std::string();
+    }
+    void set_setting(const std::string& key, const std::string& value) {
+        writable("set_setting");
+        LFR_CHECK(key != "embedder" && key != "dim", path_ + ": set_setting: '" + key + "' is fixed when the gallery is made");
+        gallery_detail::Statement up(db_, path_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
+        up.bind(1, key).bind(2, value).run();
+    }
 
     // SQLite's PRAGMA integrity_check: "ok", or its findings one per line.
     std::string integrity_check() const {
