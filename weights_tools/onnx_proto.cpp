@@ -55,7 +55,7 @@ Tensor read_tensor(Reader r, size_t at) {
                    at);
         if (is_float) {
             t.floats.resize(size_t(n));
-            std::memcpy(t.floats.data(), raw, raw_size);
+            if (raw_size) std::memcpy(t.floats.data(), raw, raw_size);  // an empty vector's data() may be null
         } else {
             t.ints.resize(size_t(n));
             for (size_t i = 0; i < size_t(n); ++i) {

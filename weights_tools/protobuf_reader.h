@@ -101,6 +101,7 @@ public:
         expect(f, kBytes, "packed floats");
         if (f.size % 4) fail("packed floats of " + std::to_string(f.size) + " bytes", f.offset);
         const size_t n = f.size / 4;
+        if (n == 0) return;  // an empty field may carry no data pointer (memcpy from null is UB; found by fuzzing)
         out.resize(out.size() + n);
         std::memcpy(out.data() + out.size() - n, f.data, f.size);  // little-endian hosts only, as the .lfr format
     }

@@ -41,6 +41,8 @@ inline void check_conv_inputs(const Node& node, const std::vector<Shape>& in, in
     LFR_CHECK(in.size() >= 2 && has_input(in, 0) && has_input(in, 1), op + " needs x and w");
     LFR_CHECK(in[0].rank == 4, op + " x must be NHWC, got " + in[0].str());
     LFR_CHECK(in[1].rank == 4, op + " w must be [KH,KW,C,*], got " + in[1].str());
+    // An empty weight would still size the fast path's scratch by its other dims (found by fuzzing).
+    LFR_CHECK(in[1][0] > 0 && in[1][1] > 0 && in[1][2] > 0 && in[1][3] > 0, op + " w must not be empty, got " + in[1].str());
     LFR_CHECK(in[1][2] == in[0][3], op + " w " + in[1].str() + " does not match x channels " + in[0].str());
     LFR_CHECK(!has_input(in, 2) || in[2].numel() == out_c,
               op + " bias " + in[2].str() + " needs " + std::to_string(out_c) + " values");
