@@ -12,7 +12,7 @@ bash scripts/setup.sh
 
 PHOTOS=.cache/packages/face-api/package/demo
 mkdir -p "$OUT"
-printf '\033[1m[demo]\033[0m faces in the six face-api sample photos (tiny_face_detector -> face_landmark_68):\n'
+printf '\033[1m[demo]\033[0m faces in the six face-api sample photos (the default pipeline: mtcnn -> its five points):\n'
 # Run from the photos' directory so that each summary line starts with the photo's own name.
 (cd "$PHOTOS" && "$BUILD/samples/lfr" detect --models "$ROOT/models" --draw-dir "$ROOT/$OUT" sample{1..6}.jpg) |
   sed "s|$ROOT/||"
