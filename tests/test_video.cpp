@@ -14,6 +14,7 @@
 
 #include "lfr/video/decision.h"
 #include "lfr/video/live_source.h"
+#include "lfr/video/liveness.h"
 #include "lfr/video/open_source.h"
 #include "lfr/video/quality.h"
 #include "lfr/video/scene_cut.h"
@@ -264,4 +265,30 @@ TEST_CASE("video: image folders and lists are frame sources; a missing path is o
     CHECK(n == 2);
     CHECK_THROWS_WITH_AS(open_frame_source((dir / "none.mp4").string()), doctest::Contains("none.mp4: no such file"), Error);
     fs::remove_all(dir);
+}
+
+// Blinks from a made-up sequence of eye openings: the eye aspect ratio of six points per eye (iBUG 36-47),
+// open then closed then open again, is one blink; a steady or slowly drifting ratio is none.
+TEST_CASE("video: a blink is an eye aspect ratio that drops and comes back") {
+    auto face_with_eyes = [](float open) {  // 68 points; only the eyes matter here
+        std::vector<lfr::Point> lm(68, lfr::Point{0, 0});
+        for (int o : {36, 42}) {
+            const float x0 = o == 36 ? 10.f : 40.f;
+            lm[size_t(o)] = {x0, 20};                               // outer corner
+            lm[size_t(o + 3)] = {x0 + 20, 20};                      // inner corner
+            lm[size_t(o + 1)] = {x0 + 7, 20 - open}, lm[size_t(o + 2)] = {x0 + 13, 20 - open};  // upper lid
+            lm[size_t(o + 5)] = {x0 + 7, 20 + open}, lm[size_t(o + 4)] = {x0 + 13, 20 + open};  // lower lid
+        }
+        return lm;
+    };
+    CHECK(lfr::eye_aspect_ratio(face_with_eyes(3)) == doctest::Approx(0.3));  // (6 + 6) / (2 * 20)
+    CHECK(lfr::eye_aspect_ratio(face_with_eyes(0.5f)) == doctest::Approx(0.05));
+
+    lfr::TrackLiveness blinking(100), staring(100);
+    for (float open : {3.f, 3.f, 3.f, 0.5f, 0.5f, 3.f, 3.f, 3.f, 0.4f, 3.f}) {
+        blinking.add({0.9f, 0.9f, lfr::eye_aspect_ratio(face_with_eyes(open))});
+        staring.add({0.9f, 0.9f, lfr::eye_aspect_ratio(face_with_eyes(3.f - 0.05f * open))});
+    }
+    CHECK(blinking.blinks() == 2);
+    CHECK(staring.blinks() == 0);
 }
