@@ -59,7 +59,7 @@ public:
         if (opt_.faceres_crop_scale <= 0)
             opt_.faceres_crop_scale = float(std::round(140.0 / double(detector_->box_scale())) / 100);
         embedder_ = emb.make(opt_);
-        if (embedder_->needs_landmarks()) landmarker_ = lm.make(opt_);
+        landmarker_ = lm.make(opt_);
         if (opt_.match_threshold < 0) opt_.match_threshold = embedder_->default_threshold();
         if (opt_.subject_score_threshold < 0) opt_.subject_score_threshold = detector_->subject_score_threshold();
     }
@@ -82,13 +82,9 @@ public:
     // Stages 1-2: boxes plus landmarks each (faces whose box lies outside the image are dropped).
     std::vector<Face> detect(const Image& img) const { return add_landmarks(img, detect_boxes(img)); }
 
-    // Landmarks for given boxes (e.g. from another detector), one batched run; with an embedder that
-    // needs none, the faces come back without landmarks.
+    // Landmarks for given boxes (e.g. from another detector), one batched run.
     std::vector<Face> add_landmarks(const Image& img, const std::vector<Detection>& dets) const {
-        if (landmarker_) return landmarker_->locate(img, dets);
-        std::vector<Face> faces;
-        for (const Detection& d : dets) faces.push_back({d, {}, {}});
-        return faces;
+        return landmarker_->locate(img, dets);
     }
 
     // Stages 1-3: every face with its descriptor.

@@ -44,7 +44,6 @@ public:
     }
     int descriptor_size() const override { return kDim; }
     float default_threshold() const override { return kFaceResDistanceThreshold; }
-    bool needs_landmarks() const override { return false; }
 
     void embed(const Image& img, std::vector<Face>& faces) const override {
         if (faces.empty()) return;

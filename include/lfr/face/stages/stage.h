@@ -48,7 +48,6 @@ public:
     // with an angular loss give unit-length descriptors, so this is also a cosine threshold:
     // d^2 = 2 - 2 cos.)
     virtual float default_threshold() const = 0;
-    virtual bool needs_landmarks() const { return true; }
     // Fills Face::descriptor (and attributes the model gives) for every face, one batched run.
     virtual void embed(const Image& img, std::vector<Face>& faces) const = 0;
     // The network input for one face [1,S,S,3], for drawing or debugging the alignment.
