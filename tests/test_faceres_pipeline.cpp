@@ -1,4 +1,4 @@
-// The Pipeline with Human's faceres embedder (PipelineOptions::embedder = Embedder::FaceRes): Human's
+// The Pipeline with Human's faceres embedder (PipelineOptions::embedder = "faceres"): Human's
 // pre-processing against the reference's faceres input (tests/golden/faceres), the wiring (the
 // pipeline's descriptors = models/faceres.lfr run by hand on Human's crop), batching, distances, age
 // and gender on the sample photos. Skips without models/ (fails under LFR_REQUIRE_MODELS).

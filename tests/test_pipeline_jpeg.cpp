@@ -1,6 +1,6 @@
 // The JPEG path: face-api's six demo photos (.cache/packages/face-api/package/demo/sampleN.jpg, full
 // size) decoded by lfr's own decoder (JpegDecoder::JpegJs, include/lfr/image/jpeg.h), through the face-api-compatible pipeline
-// (tiny_face_detector 416 / score 0.5, face_landmark_68, Alignment::FaceApi), against face-api run on the
+// (tiny_face_detector 416 / score 0.5, face_landmark_68, alignment "faceapi"), against face-api run on the
 // same files decoded by jpeg-js (tests/golden/pipeline/faceapi_jpeg_sampleN.json, made by
 // weights_tools/golden/make_pipeline_golden.js).
 //
