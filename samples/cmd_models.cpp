@@ -19,8 +19,7 @@ int cmd_models(Args& args) {
         std::fputs(kModelsHelp, stdout);
         return 0;
     }
-    const char* env = std::getenv("LFR_MODELS");
-    const std::string dir = args.value("--models", env && *env ? env : "models");
+    const std::string dir = models_dir_option(args);
     usage_check(args.positionals().empty(), "lfr models takes no arguments (see --help)");
     const PipelineOptions defaults;
     auto show = [&](const char* kind, const auto& registry, const std::string& default_name) {

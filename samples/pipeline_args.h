@@ -57,12 +57,17 @@ std::string stage_option(Args& args, const std::string& option, const std::vecto
     return e->name;
 }
 
+// --models DIR, else $LFR_MODELS, else ./models.
+inline std::string models_dir_option(Args& args) {
+    const char* env = std::getenv("LFR_MODELS");
+    return args.value("--models", env && *env ? env : "models");
+}
+
 // Takes the pipeline options out of args. With a gallery that exists and no --embedder, the embedder
 // is the one the gallery was made with, so galleries keep working when the default changes.
 inline PipelineOptions pipeline_options(Args& args, const std::string& gallery = "") {
     PipelineOptions o;
-    const char* env = std::getenv("LFR_MODELS");
-    o.models_dir = args.value("--models", env && *env ? env : "models");
+    o.models_dir = models_dir_option(args);
     // --align faceapi is face-api's pipeline: its detector, landmarks and embedder unless others are named.
     o.alignment = args.value("--align", "");
     if (o.faceapi_mode()) o.detector = "tiny_face_detector", o.embedder = "face_recognition_model";
