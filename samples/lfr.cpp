@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli.h"
+#include "lfr/version.h"
 
 namespace lfr::cli {
 int cmd_run(Args& args);
@@ -22,7 +23,7 @@ int cmd_calibrate(Args& args);
 }
 
 static const char* kHelp =
-    "usage: lfr COMMAND [options]   (lfr COMMAND --help for details)\n"
+    "usage: lfr COMMAND [options]   (lfr COMMAND --help for details; lfr --version)\n"
     "\n"
     "commands:\n"
     "  detect    find the faces of images: boxes, scores, landmarks (--json, --draw-dir)\n"
@@ -46,6 +47,10 @@ int main(int argc, char** argv) {
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         std::fputs(kHelp, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    if (!std::strcmp(argv[1], "--version")) {
+        std::printf("lfr %s\n", lfr::kVersionString);
+        return 0;
     }
     const std::string cmd = argv[1];
     lfr::cli::Args args(argc, argv, 2);

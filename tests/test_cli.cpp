@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lfr/image/io.h"
+#include "lfr/version.h"
 
 #include "cli_test_util.h"
 
@@ -38,6 +39,9 @@ TEST_CASE("lfr --help, and --help on every subcommand, exit 0") {
     const Result unknown = run_lfr("frobnicate");
     CHECK(unknown.rc == 2);
     check_one_error_line(unknown, "frobnicate");
+    const Result version = run_lfr("--version");
+    CHECK(version.rc == 0);
+    CHECK(version.out == std::string("lfr ") + lfr::kVersionString + "\n");
 }
 
 TEST_CASE("lfr: missing models point at scripts/setup.sh") {
