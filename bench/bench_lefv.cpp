@@ -1,4 +1,4 @@
-// The LEFV-shaped embedder (bench/lefv_graph.h, RANDOM weights: a benchmark, never a model) on the
+// The LEFV-shaped embedder (support/lefv_graph.h, RANDOM weights: a benchmark, never a model) on the
 // CPU executor, single-threaded: median ms per run at batch 1 and 8; then the MultiScaleFusion op
 // alone at its LEFV shapes, the fused fast path (no concatenated tensor) against the explicit
 // MaxPool x3 + Concat + Conv2D 1x1 sequence of fast kernels it replaces.
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "lefv_graph.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 
 using namespace lfr;
 

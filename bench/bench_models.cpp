@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lfr/core/npy.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 
 namespace fs = std::filesystem;
 using namespace lfr;

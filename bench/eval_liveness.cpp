@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "lfr/face/pipeline.h"
-#include "lfr/image/draw.h"
+#include "lfr/face/draw.h"
 #include "lfr/image/io.h"
 #include "lfr/video/liveness.h"
 #include "spoof_render.h"

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 
 using namespace lfr;
 

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <string>
 
-#include "builder.h"
-#include "lfr/graph/executor.h"
+#include "lfr/format/builder.h"
+#include "lfr/runtime/executor.h"
 
 using namespace lfr;
 using tools::ConvertedModel;

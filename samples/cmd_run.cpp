@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "lfr/core/npy.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 
 namespace lfr::cli {
 

@@ -15,7 +15,7 @@
 
 #include "cli.h"
 #include "lfr/face/types.h"
-#include "lfr/image/draw.h"
+#include "lfr/face/draw.h"
 #include "lfr/image/io.h"
 
 namespace lfr::cli {

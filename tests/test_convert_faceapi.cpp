@@ -14,7 +14,7 @@
 
 #include "faceapi_nets.h"
 #include "lfr/core/npy.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "manifest.h"
 
 namespace {

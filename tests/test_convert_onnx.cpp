@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "onnx_model.h"
 
 using namespace lfr;

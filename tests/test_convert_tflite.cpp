@@ -10,7 +10,7 @@
 #include <memory>
 #include <random>
 
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "passes.h"
 #include "tfjs_graph.h"
 #include "tflite_model.h"

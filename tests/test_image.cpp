@@ -13,7 +13,7 @@
 
 #include <unistd.h>
 
-#include "lfr/image/draw.h"
+#include "lfr/face/draw.h"
 #include "lfr/image/io.h"
 #include "lfr/image/preprocess.h"
 

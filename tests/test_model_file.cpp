@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "builder.h"
+#include "lfr/format/builder.h"
 #include "lfr/format/model_file.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 
 using namespace lfr;
 

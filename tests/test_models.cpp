@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lfr/core/npy.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "builder.h"
-#include "lfr/graph/executor.h"
+#include "lfr/format/builder.h"
+#include "lfr/runtime/executor.h"
 #include "lfr/ops/msff.h"
 
 using namespace lfr;

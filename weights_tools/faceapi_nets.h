@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "builder.h"
+#include "lfr/format/builder.h"
 
 namespace lfr::tools {
 

@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "builder.h"
+#include "lfr/format/builder.h"
 
 namespace lfr::tools {
 

@@ -12,7 +12,7 @@
 #pragma once
 #include <vector>
 
-#include "builder.h"
+#include "lfr/format/builder.h"
 
 namespace lfr::tools {
 

@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <string>
 
-#include "builder.h"
+#include "lfr/format/builder.h"
 
 namespace lfr::tools {
 

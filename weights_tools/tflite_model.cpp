@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "manifest.h"
 #include "passes.h"
 #include "tfjs_graph.h"

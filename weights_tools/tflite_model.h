@@ -16,7 +16,7 @@
 #include <map>
 #include <string>
 
-#include "builder.h"
+#include "lfr/format/builder.h"
 
 namespace lfr::tools {
 

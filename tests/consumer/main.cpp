@@ -1,7 +1,7 @@
 // Builds a one-node model in memory, loads it and runs it: the installed headers are complete.
 #include <cstdio>
 
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 
 int main() {
     lfr::Graph g;

@@ -1,11 +1,11 @@
 // Every CUDA kernel against its CPU reference (include/lfr/ops/) on the shared table of odd shapes
 // (op_cases.h), outputs poisoned first; plus the fused depthwise-separable kernel and a CudaSession
 // on a small graph that mixes CUDA nodes, a fused pair and a CPU-fallback node, and on the LEFV-shaped
-// graph of bench/lefv_graph.h (MultiScaleFusion).
+// graph of support/lefv_graph.h (MultiScaleFusion).
 #include <doctest/doctest.h>
 
 #include "gpu_test_util.h"
-#include "lefv_graph.h"  // bench/
+#include "lefv_graph.h"  // support/
 #include "lfr/cuda/session.h"
 
 using namespace lfr;

@@ -18,7 +18,7 @@
 #include "lfr/cuda/buffer.h"
 #include "lfr/cuda/device.h"
 #include "lfr/cuda/ops.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 
 namespace lfr {
 namespace cuda {

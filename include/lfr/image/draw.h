@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "lfr/face/types.h"
+#include "lfr/core/geometry.h"
 #include "lfr/image/image.h"
 
 namespace lfr {
@@ -264,17 +264,6 @@ inline void draw_label(Image& image, const Box& box, const std::string& text, Co
     x = std::max(0, std::min(x, image.width - w));
     y = std::max(0, std::min(y, image.height - h));
     draw_text(image, x + s, y + s, text, fg, bg, s);
-}
-
-// One face on an annotated picture: its box, its landmarks or keypoints as dots, and a label
-// (e.g. "alice 0.41") above the box. Sizes follow the picture's size.
-inline void draw_face(Image& image, const Face& face, const std::string& label, Color color) {
-    const int scale = text_scale_for(image);
-    draw_rect(image, face.detection.box, color, std::max(2, scale));
-    const std::vector<Point>& points = face.landmarks.empty() ? face.detection.keypoints : face.landmarks;
-    for (const Point& p : points) fill_circle(image, p.x, p.y, float(std::max(1, scale)), color);
-    const bool dark = int(color.r) * 299 + int(color.g) * 587 + int(color.b) * 114 < 128000;
-    draw_label(image, face.detection.box, label, dark ? colors::kWhite : colors::kBlack, color, scale);
 }
 
 }  // namespace lfr

@@ -2,9 +2,9 @@
 //
 // The codecs: stb_image / stb_image_write, and for JPEG on request lfr's own decoder (jpeg.h: exactly the
 // pixels jpeg-js, and so face-api and Human under Node, see); compiled once into the small static library
-// `lfr::image` (CMake target lfr_image, from io.cpp and jpeg.cpp beside this header), so that any number
+// `lfr::image` (CMake target lfr_image, from src/image/io.cpp and jpeg.cpp), so that any number
 // of translation units may include this header; everything else in lfr stays header-only. Vendoring
-// without CMake: compile io.cpp (stb headers on the include path) and jpeg.cpp (with -ffp-contract=off).
+// without CMake: compile src/image/io.cpp (stb headers on the include path) and jpeg.cpp (with -ffp-contract=off).
 //
 // Hostile input: decoding refuses anything over kMaxImageSide pixels on a side or kMaxImagePixels in
 // all before it allocates, JPEGs that end before their end-of-image marker (stb would otherwise hand

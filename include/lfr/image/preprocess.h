@@ -35,7 +35,7 @@
 
 #include "lfr/core/error.h"
 #include "lfr/core/tensor.h"
-#include "lfr/face/types.h"
+#include "lfr/core/geometry.h"
 #include "lfr/image/image.h"
 #include "lfr/ops/resize.h"
 

@@ -10,7 +10,7 @@
 #include "lfr/face/distance.h"
 #include "lfr/face/landmarks.h"
 #include "lfr/face/stages/stage.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "lfr/image/preprocess.h"
 
 namespace lfr {

@@ -3,7 +3,7 @@
 #pragma once
 #include "lfr/face/ssd.h"
 #include "lfr/face/stages/stage.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "lfr/image/preprocess.h"
 
 namespace lfr {

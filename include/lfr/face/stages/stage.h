@@ -11,7 +11,7 @@
 #include "lfr/face/options.h"
 #include "lfr/face/types.h"
 #include "lfr/format/model_file.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "lfr/image/image.h"
 
 namespace lfr {

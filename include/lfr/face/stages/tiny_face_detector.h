@@ -5,7 +5,7 @@
 
 #include "lfr/face/stages/stage.h"
 #include "lfr/face/tiny_yolo.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "lfr/image/preprocess.h"
 
 namespace lfr {

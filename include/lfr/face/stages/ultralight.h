@@ -13,7 +13,7 @@
 #include "lfr/face/align.h"
 #include "lfr/face/nms.h"
 #include "lfr/face/stages/stage.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 
 namespace lfr {
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "builder.h"  // weights_tools/
+#include "lfr/format/builder.h"
 
 namespace lfr {
 namespace bench {
