@@ -2,7 +2,7 @@
 'use strict';
 // JPEG decoder goldens: what jpeg-js (the decoder under face-api's and Human's Node pipelines, pinned in
 // package-lock.json) makes of each test JPEG, as the SHA-256 of its RGB bytes (formatAsRGBA false), or the
-// error it throws. lfr's decoder (include/lfr/image/jpeg.cpp) must give the same bytes: tests/test_jpeg.cpp.
+// error it throws. lfr's decoder (src/image/jpeg.cpp) must give the same bytes: tests/test_jpeg.cpp.
 //
 //   cd weights_tools/golden && node make_jpeg_golden.js      # writes tests/golden/jpeg/pixels.json
 //

@@ -110,7 +110,7 @@ inline Affine similarity_transform(const std::vector<Point>& from, const std::ve
 // ---------------------------------------------------------------------------------------------
 // dlib's face chip.
 
-// dlib/image_transforms/interpolation.h get_face_chip_details: mean face shape of points 17..67
+// dlib (not in this repo) dlib/image_transforms/interpolation.h, get_face_chip_details: mean face shape of points 17..67
 // (x, y in a unit square).
 inline const std::array<double, 51>& dlib_mean_face_x() {
     static const std::array<double, 51> v = {

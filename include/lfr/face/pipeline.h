@@ -30,8 +30,8 @@ inline const Box& box_of(const Detection& d) { return d.box; }
 inline const Box& box_of(const Face& f) { return f.detection.box; }
 
 // The face a single-subject photo is about (Detections or Faces): the box whose centre is nearest the
-// image centre; -1 for none. (The largest box picks big low-score false boxes at threshold 0.1: on LFW
-// it gives 93.2% against 98.6% for the nearest-centre rule; at threshold 0.5, 97.7% against 97.9%.)
+// image centre; -1 for none. (Not the largest box: it picks big false boxes at low score thresholds;
+// README, Accuracy, has the measurement.)
 template <class FaceOrDetection>
 int main_face(const std::vector<FaceOrDetection>& faces, int img_w, int img_h) {
     int best = -1;

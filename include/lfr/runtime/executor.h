@@ -50,7 +50,7 @@ inline int64_t plan_offsets(const std::vector<int64_t>& sizes, const std::vector
     return peak;
 }
 
-// The shape an absent optional input gets (see ops/op.h).
+// The shape an absent optional input gets (see lfr/ops/op.h).
 inline Shape absent_shape() {
     Shape s;
     s.rank = -1;
