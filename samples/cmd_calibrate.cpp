@@ -77,12 +77,9 @@ int cmd_calibrate(Args& args) {
     const float t0 = pipeline.match_threshold();
     const double at_default = double(std::lower_bound(sorted.begin(), sorted.end(), t0) - sorted.begin()) / double(sorted.size());
     if (!dry_run) write_calibration(gallery, c);
-    std::printf("{\"threshold\": %s, \"fpir\": %s, \"people\": %lld, \"impostors\": %lld, \"min\": %s, \"median\": %s, "
-                "\"default_threshold\": %s, \"fpir_at_default\": %s}\n",
-                json_number(c.threshold, "%.4f").c_str(), json_number(fpir).c_str(), (long long)people,
-                (long long)c.impostors, json_number(sorted.front(), "%.4f").c_str(),
-                json_number(sorted[sorted.size() / 2], "%.4f").c_str(), json_number(t0, "%.4f").c_str(),
-                json_number(at_default, "%.4f").c_str());
+    print_json({{"threshold", rounded(c.threshold, 4)}, {"fpir", fpir}, {"people", people}, {"impostors", c.impostors},
+                {"min", rounded(sorted.front(), 4)}, {"median", rounded(sorted[sorted.size() / 2], 4)},
+                {"default_threshold", rounded(t0, 4)}, {"fpir_at_default", rounded(at_default, 4)}});
     if (double(distances.size()) * fpir < 1)
         std::fprintf(stderr, "lfr calibrate: note: %zu impostor faces cannot resolve FPIR %g (at best 1/%zu); the threshold "
                              "is the smallest distance measured\n", distances.size(), fpir, distances.size());

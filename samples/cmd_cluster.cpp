@@ -108,24 +108,19 @@ struct Cluster {
 };
 
 std::string cluster_json(const std::vector<Cluster>& clusters, const Found& f, const std::vector<std::string>& paths) {
-    std::string s = "{\"clusters\": [";
+    Json out = {{"clusters", Json::array()}};
     for (size_t c = 0; c < clusters.size(); ++c) {
         // Faces in input order; "medoid" says where the medoid is among them.
         std::vector<uint32_t> faces = clusters[c].faces;
         const uint32_t med = faces[0];
         std::sort(faces.begin(), faces.end());
         const size_t at = size_t(std::find(faces.begin(), faces.end(), med) - faces.begin());
-        s += std::string(c ? ",\n  " : "\n  ") + "{\"id\": " + std::to_string(c + 1) + ", \"medoid\": " + std::to_string(at) +
-             ", \"silhouette\": " + json_number(clusters[c].silhouette, "%.4f") + ", \"faces\": [";
-        for (size_t k = 0; k < faces.size(); ++k) {
-            const Box& b = f.boxes[faces[k]];
-            s += std::string(k ? ", " : "") + "{\"image\": " + json_string(paths[f.image[faces[k]]]) + ", \"box\": [" +
-                 json_number(b.x1, "%.2f") + ", " + json_number(b.y1, "%.2f") + ", " + json_number(b.x2, "%.2f") + ", " +
-                 json_number(b.y2, "%.2f") + "]}";
-        }
-        s += "]}";
+        Json members = Json::array();
+        for (uint32_t k : faces) members.push_back({{"image", paths[f.image[k]]}, {"box", box_json(f.boxes[k])}});
+        out["clusters"].push_back({{"id", c + 1}, {"medoid", at}, {"silhouette", rounded(clusters[c].silhouette, 4)},
+                                   {"faces", std::move(members)}});
     }
-    return s + "\n]}\n";
+    return json_text(out, 1) + "\n";
 }
 
 std::string html_escape(const std::string& s) {
@@ -149,7 +144,7 @@ std::string index_html(const std::vector<Cluster>& clusters, const Found& f, con
         const std::string id = std::to_string(c + 1);
         s += "<section id=\"c" + id + "\"><h2>cluster " + id + ": " + std::to_string(clusters[c].faces.size()) +
              " face" + (clusters[c].faces.size() == 1 ? "" : "s") + ", silhouette " +
-             json_number(clusters[c].silhouette, "%.2f") + "</h2>\n<img src=\"cluster-" + id + ".png\" alt=\"cluster " +
+             number_text(clusters[c].silhouette, "%.2f") + "</h2>\n<img src=\"cluster-" + id + ".png\" alt=\"cluster " +
              id + "\">\n<details><summary>images</summary>";
         for (uint32_t i : clusters[c].faces) s += html_escape(paths[f.image[i]]) + "<br>";
         s += "</details></section>\n";

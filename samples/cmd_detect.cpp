@@ -34,7 +34,7 @@ static std::string faces_summary(const std::vector<Face>& faces) {
     std::string s = std::to_string(faces.size()) + (faces.size() == 1 ? " face" : " faces");
     if (faces.empty()) return s;
     s += " (score" + std::string(faces.size() == 1 ? "" : "s");
-    for (size_t i = 0; i < faces.size() && i < 8; ++i) s += " " + json_number(faces[i].detection.score, "%.2f");
+    for (size_t i = 0; i < faces.size() && i < 8; ++i) s += " " + number_text(faces[i].detection.score, "%.2f");
     if (faces.size() > 8) s += " ...";
     return s + ")";
 }
@@ -67,13 +67,13 @@ int cmd_detect(Args& args, bool embed) {
             std::string drawn;
             if (target.enabled()) {
                 Image picture = img;
-                for (const Face& f : faces) draw_face(picture, f, json_number(f.detection.score, "%.2f"), colors::kYellow);
+                for (const Face& f : faces) draw_face(picture, f, number_text(f.detection.score, "%.2f"), colors::kYellow);
                 drawn = target.save(path, picture);
             }
             if (json) {
-                std::vector<std::string> items;
+                Json items = Json::array();
                 for (const Face& f : faces) items.push_back(face_json(f, embed));
-                std::printf("%s\n", image_json(path, img, items).c_str());
+                print_json(image_json(path, img, std::move(items)));
             } else {
                 std::printf("%s: %dx%d, %s%s, %.0f ms%s%s\n", path.c_str(), img.width, img.height,
                             faces_summary(faces).c_str(),

@@ -242,22 +242,22 @@ int cmd_identify(Args& args) {
             if (target.enabled()) {
                 Image picture = img;
                 for (size_t i = 0; i < faces.size(); ++i)
-                    draw_face(picture, faces[i], who[i].name + " " + json_number(who[i].distance, "%.2f"),
+                    draw_face(picture, faces[i], who[i].name + " " + number_text(who[i].distance, "%.2f"),
                               who[i].known ? colors::kGreen : colors::kRed);
                 drawn = target.save(path, picture);
             }
             if (json) {
-                std::vector<std::string> items;
-                for (size_t i = 0; i < faces.size(); ++i)
-                    items.push_back(face_json(faces[i], /*with_descriptor=*/true,
-                                              ", \"identity\": {\"name\": " + json_string(who[i].name) +
-                                                  ", \"distance\": " + json_number(who[i].distance) +
-                                                  ", \"known\": " + json_bool(who[i].known) + "}"));
-                std::printf("%s\n", image_json(path, img, items).c_str());
+                Json items = Json::array();
+                for (size_t i = 0; i < faces.size(); ++i) {
+                    Json face = face_json(faces[i], /*with_descriptor=*/true);
+                    face["identity"] = {{"name", who[i].name}, {"distance", rounded(who[i].distance, 4)}, {"known", who[i].known}};
+                    items.push_back(std::move(face));
+                }
+                print_json(image_json(path, img, std::move(items)));
             } else {
                 std::string line = path + ": " + std::to_string(faces.size()) + (faces.size() == 1 ? " face" : " faces");
                 for (size_t i = 0; i < faces.size(); ++i) {
-                    line += (i ? ", " : ": ") + who[i].name + " (" + json_number(who[i].distance, "%.2f");
+                    line += (i ? ", " : ": ") + who[i].name + " (" + number_text(who[i].distance, "%.2f");
                     if (!who[i].known) line += ", nearest " + who[i].best;
                     line += ")";
                 }

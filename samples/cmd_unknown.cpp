@@ -72,7 +72,7 @@ int cmd_observe(Args& args) {
             for (const Face& f : faces) {
                 const Observation seen = gallery.observe(f.descriptor, path, how);
                 if (!seen.person.empty())
-                    std::printf("%s: joined %s (%s)\n", path.c_str(), seen.person.c_str(), json_number(seen.distance, "%.3f").c_str());
+                    std::printf("%s: joined %s (%s)\n", path.c_str(), seen.person.c_str(), number_text(seen.distance, "%.3f").c_str());
                 else
                     std::printf("%s: pending\n", path.c_str());
                 for (const std::string& name : seen.new_people) std::printf("new person %s\n", name.c_str());
@@ -109,21 +109,17 @@ int cmd_search(Args& args) {
     const MainFace face = main_face_of(pipeline, pos[0], jpeg);
     const std::vector<StoredFace> hits = gallery.search(face.face.descriptor, size_t(top));
     if (json) {
-        std::string s = "{\"image\": " + json_string(pos[0]) + ", \"results\": [";
-        for (size_t i = 0; i < hits.size(); ++i) {
-            const StoredFace& h = hits[i];
-            s += std::string(i ? ", " : "") + "{\"distance\": " + json_number(h.distance, "%.4f") +
-                 ", \"person\": " + (h.pending ? "null" : json_string(h.person)) + ", \"unnamed\": " + json_bool(h.unnamed) +
-                 ", \"pending\": " + json_bool(h.pending) + ", \"medoid\": " + json_bool(h.medoid) +
-                 ", \"id\": " + std::to_string(h.id) + ", \"source\": " + json_string(h.source) +
-                 ", \"created\": " + json_string(h.created) + "}";
-        }
-        std::printf("%s]}\n", s.c_str());
+        Json results = Json::array();
+        for (const StoredFace& h : hits)
+            results.push_back({{"distance", rounded(h.distance, 4)}, {"person", h.pending ? Json(nullptr) : Json(h.person)},
+                               {"unnamed", h.unnamed}, {"pending", h.pending}, {"medoid", h.medoid}, {"id", h.id},
+                               {"source", h.source}, {"created", h.created}});
+        print_json({{"image", pos[0]}, {"results", std::move(results)}});
         return 0;
     }
     if (hits.empty()) std::printf("%s: no faces stored\n", db.c_str());
     for (const StoredFace& h : hits)
-        std::printf("%s  %-16s %6lld  %s  %s\n", json_number(h.distance, "%.3f").c_str(),
+        std::printf("%s  %-16s %6lld  %s  %s\n", number_text(h.distance, "%.3f").c_str(),
                     h.pending ? "(pending)" : (h.person + (h.medoid ? "*" : "")).c_str(), static_cast<long long>(h.id),
                     h.created.c_str(), h.source.c_str());
     return 0;

@@ -20,11 +20,6 @@ static const char* kVerifyHelp =
     "            \"faces\": [faces in a, faces in b], \"box_a\": [x1,y1,x2,y2], \"box_b\": [...]}\n"
     "\n";
 
-static std::string box_json(const Box& b) {
-    return "[" + json_number(b.x1, "%.2f") + ", " + json_number(b.y1, "%.2f") + ", " + json_number(b.x2, "%.2f") + ", " +
-           json_number(b.y2, "%.2f") + "]";
-}
-
 int cmd_verify(Args& args) {
     if (args.flag("--help") || args.flag("-h")) {
         std::fputs(kVerifyHelp, stdout);
@@ -52,12 +47,9 @@ int cmd_verify(Args& args) {
 
     const Verification v = verify(face[0].face.descriptor, face[1].face.descriptor, pipeline.match_threshold());
     if (json) {
-        std::printf("{\"a\": %s, \"b\": %s, \"distance\": %s, \"threshold\": %s, \"same\": %s, \"faces\": [%zu, %zu], "
-                    "\"box_a\": %s, \"box_b\": %s}\n",
-                    json_string(paths[0]).c_str(), json_string(paths[1]).c_str(), json_number(v.distance).c_str(),
-                    json_number(pipeline.match_threshold()).c_str(), json_bool(v.same).c_str(), face[0].faces,
-                    face[1].faces, box_json(face[0].face.detection.box).c_str(),
-                    box_json(face[1].face.detection.box).c_str());
+        print_json({{"a", paths[0]}, {"b", paths[1]}, {"distance", rounded(v.distance, 6)},
+                    {"threshold", rounded(pipeline.match_threshold(), 6)}, {"same", v.same}, {"faces", {face[0].faces, face[1].faces}},
+                    {"box_a", box_json(face[0].face.detection.box)}, {"box_b", box_json(face[1].face.detection.box)}});
     } else {
         std::printf("%s: distance %.4f %s threshold %.2f", v.same ? "same person" : "different people", v.distance,
                     v.same ? "<" : ">=", double(pipeline.match_threshold()));

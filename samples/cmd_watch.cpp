@@ -74,7 +74,7 @@ void annotate(Image& img, const Watcher& w) {
         if (!d) continue;
         std::string label = "#" + std::to_string(t.id) + " ";
         label += d->verdict() == Verdict::Known ? d->name() : verdict_name(d->verdict());
-        if (d->views() > 0) label += " " + json_number(d->distance(), "%.2f") + " v" + std::to_string(d->views());
+        if (d->views() > 0) label += " " + number_text(d->distance(), "%.2f") + " v" + std::to_string(d->views());
         draw_rect(img, t.box, verdict_color(d->verdict()));
         draw_label(img, t.box, label, colors::kBlack, verdict_color(d->verdict()), scale);
     }
@@ -100,7 +100,7 @@ std::set<std::string> split_names(const std::string& list) {
     return names;
 }
 
-std::string ms_per_frame(double ms, int64_t frames) { return json_number(frames ? ms / double(frames) : 0, "%.2f"); }
+double ms_per_frame(double ms, int64_t frames) { return frames ? ms / double(frames) : 0; }
 
 }  // namespace
 
@@ -164,7 +164,7 @@ int cmd_watch(Args& args) {
     }
     if (calibration && po.match_threshold <= 0) {
         wo.decision.threshold = calibration->threshold;
-        threshold_from = "calibration (FPIR " + json_number(calibration->fpir) + " at " + std::to_string(calibration->people) + " people)";
+        threshold_from = "calibration (FPIR " + number_text(calibration->fpir, "%g") + " at " + std::to_string(calibration->people) + " people)";
         if (int64_t(gallery.names.size()) > calibration->people)
             std::fprintf(stderr, "lfr watch: warning: %s has %zu people but was calibrated with %lld: false identifications "
                                  "grow with the gallery; run lfr calibrate again\n",
@@ -182,17 +182,22 @@ int cmd_watch(Args& args) {
     StageTimes& times = watcher.times();
     std::map<int, TrackEvent> waiting_live;  // --require-live: identifications waiting for their live event
     auto emit = [&](const TrackEvent& e) {
-        std::string extra;
+        Json line = event_json(e);
         const bool now_live = e.type == "live" && waiting_live.count(e.track);
         if (e.type == "identified" || now_live) {
             TrackEvent who = now_live ? waiting_live[e.track] : e;
             if (now_live) who.liveness = e.liveness, waiting_live.erase(e.track);
             const std::string why = alerts.judge(who);
             if (why == "not live yet") waiting_live[e.track] = e;
-            extra = why.empty() ? ", \"alert\": true" : ", \"alert\": false, \"why_not\": " + json_string(why);
-            if (why.empty()) alerts.run_hook(event_json(who, ", \"alert\": true"));
+            line["alert"] = why.empty();
+            if (!why.empty()) line["why_not"] = why;
+            if (why.empty()) {
+                Json alert = event_json(who);
+                alert["alert"] = true;
+                alerts.run_hook(json_text(alert));
+            }
         }
-        std::printf("%s\n", event_json(e, extra).c_str());
+        print_json(line);
         std::fflush(stdout);
     };
 
@@ -243,27 +248,24 @@ int cmd_watch(Args& args) {
     const double wall = seconds();
     const double fps = wall > 0 ? double(times.frames) / wall : 0;
     const int64_t n = times.frames;
-    std::printf("{\"event\": \"summary\", \"source\": %s, \"frames\": %lld, \"detected_frames\": %lld, \"dropped\": %lld, \"seconds\": %.2f, "
-                "\"fps\": %.2f, \"threads\": %d, \"threshold\": %s, \"tracks\": %lld, \"views_embedded\": %lld, \"alerts\": %d, "
-                "\"ms_per_frame\": {\"decode_wait\": %s, \"detect\": %s, \"track\": %s, \"landmarks\": %s, "
-                "\"quality\": %s, \"embed\": %s, \"match\": %s, \"liveness\": %s}}\n",
-                json_string(pos[0]).c_str(), (long long)n, (long long)times.detected_frames, (long long)source->dropped(), wall, fps, threads,
-                json_number(wo.decision.threshold, "%.4f").c_str(), (long long)times.tracks, (long long)times.views_embedded, alerts.alerts(),
-                ms_per_frame(times.decode, n).c_str(), ms_per_frame(times.detect, n).c_str(),
-                ms_per_frame(times.track, n).c_str(), ms_per_frame(times.landmarks, n).c_str(),
-                ms_per_frame(times.quality, n).c_str(), ms_per_frame(times.embed, n).c_str(),
-                ms_per_frame(times.match, n).c_str(), ms_per_frame(times.liveness, n).c_str());
+    const Json per_frame = {{"decode_wait", rounded(ms_per_frame(times.decode, n), 2)}, {"detect", rounded(ms_per_frame(times.detect, n), 2)},
+                            {"track", rounded(ms_per_frame(times.track, n), 2)}, {"landmarks", rounded(ms_per_frame(times.landmarks, n), 2)},
+                            {"quality", rounded(ms_per_frame(times.quality, n), 2)}, {"embed", rounded(ms_per_frame(times.embed, n), 2)},
+                            {"match", rounded(ms_per_frame(times.match, n), 2)}, {"liveness", rounded(ms_per_frame(times.liveness, n), 2)}};
+    print_json({{"event", "summary"}, {"source", pos[0]}, {"frames", n}, {"detected_frames", times.detected_frames},
+                {"dropped", source->dropped()}, {"seconds", rounded(wall, 2)}, {"fps", rounded(fps, 2)}, {"threads", threads},
+                {"threshold", rounded(wo.decision.threshold, 4)}, {"tracks", times.tracks}, {"views_embedded", times.views_embedded},
+                {"alerts", alerts.alerts()}, {"ms_per_frame", per_frame}});
     if (!quiet)
         std::fprintf(stderr,
                      "lfr watch: %lld frames in %.1f s: %.2f fps (%d thread%s); %lld dropped; %lld tracks, %lld views "
-                     "embedded, %d alerts\n  ms/frame: decode wait %s, detect %s, track %s, landmarks %s, quality %s, "
-                     "embed %s, match %s, liveness %s\n",
+                     "embedded, %d alerts\n  ms/frame: decode wait %.2f, detect %.2f, track %.2f, landmarks %.2f, quality %.2f, "
+                     "embed %.2f, match %.2f, liveness %.2f\n",
                      (long long)n, wall, fps, threads, threads > 1 ? "s" : "", (long long)source->dropped(),
                      (long long)times.tracks, (long long)times.views_embedded, alerts.alerts(),
-                     ms_per_frame(times.decode, n).c_str(), ms_per_frame(times.detect, n).c_str(),
-                     ms_per_frame(times.track, n).c_str(), ms_per_frame(times.landmarks, n).c_str(),
-                     ms_per_frame(times.quality, n).c_str(), ms_per_frame(times.embed, n).c_str(),
-                     ms_per_frame(times.match, n).c_str(), ms_per_frame(times.liveness, n).c_str());
+                     ms_per_frame(times.decode, n), ms_per_frame(times.detect, n), ms_per_frame(times.track, n),
+                     ms_per_frame(times.landmarks, n), ms_per_frame(times.quality, n), ms_per_frame(times.embed, n),
+                     ms_per_frame(times.match, n), ms_per_frame(times.liveness, n));
     if (failure) std::rethrow_exception(failure);
     return 0;
 }

@@ -30,7 +30,7 @@ inline int enroll_video(const std::string& db, const std::string& name, const Vi
     Gallery gallery = Gallery::open(db, pipeline.embedder_name(), pipeline.descriptor_size());
     std::vector<SourcedDescriptor> descriptors;
     for (const FaceCrop& c : views) {
-        const std::string at = v.path + "@" + json_number(c.time, "%.2f") + "s";
+        const std::string at = v.path + "@" + number_text(c.time, "%.2f") + "s";
         descriptors.push_back({c.face.descriptor, at});
         if (v.augment)
             for (const FaceCrop& a : augment_view(pipeline, c)) descriptors.push_back({a.face.descriptor, at + " augmented"});

@@ -13,6 +13,8 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "cli.h"
 #include "lfr/face/types.h"
 #include "lfr/face/draw.h"
@@ -50,68 +52,48 @@ inline std::string about_image(const std::string& path, const std::string& msg) 
 
 // --- JSON -----------------------------------------------------------------------------------------
 
-inline std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += char(c);  // UTF-8 passes through
-                }
-        }
-    }
-    return out + "\"";
-}
+// The output's JSON: nlohmann's, keys in the order the help texts give, numbers stored as float so that
+// descriptors print as the shortest text that reads back to the same float.
+using Json = nlohmann::basic_json<nlohmann::ordered_map, std::vector, std::string, bool, std::int64_t, std::uint64_t, float>;
 
-// A number in printf format `fmt`; JSON has no NaN or infinity, so those become null.
-inline std::string json_number(double v, const char* fmt = "%.6g") {
-    if (!std::isfinite(v)) return "null";
+// v to `decimals` places (pixels to 2, scores to 4: what is meaningful); null when not finite.
+inline Json rounded(double v, int decimals) {
+    if (!std::isfinite(v)) return nullptr;
+    const double scale = std::pow(10.0, decimals);
+    return float(std::round(v * scale) / scale);
+}
+inline Json box_json(const Box& b, int decimals = 2) {
+    return Json::array({rounded(b.x1, decimals), rounded(b.y1, decimals), rounded(b.x2, decimals), rounded(b.y2, decimals)});
+}
+// One line on stdout; bytes that are not UTF-8 (a Latin-1 file name) become U+FFFD instead of an error.
+inline std::string json_text(const Json& j, int indent = -1) { return j.dump(indent, ' ', false, Json::error_handler_t::replace); }
+inline void print_json(const Json& j) { std::printf("%s\n", json_text(j).c_str()); }
+
+// A number for people to read (labels, messages), in printf format `fmt`.
+inline std::string number_text(double v, const char* fmt) {
     char buf[64];
     std::snprintf(buf, sizeof buf, fmt, v);
     return buf;
 }
 
-inline std::string json_bool(bool b) { return b ? "true" : "false"; }
-
 // One face as DESIGN.md has it: {"box": [x1,y1,x2,y2], "score": s, "landmarks": [[x,y],...],
 // "descriptor": [...]} (pixels to 2 decimals; descriptor only when asked for), with "age", "gender"
-// ("female"/"male") and "gender_score" when the embedder gives them (faceres). `extra` is appended
-// inside the object: e.g. ", \"identity\": {...}".
-inline std::string face_json(const Face& f, bool with_descriptor, const std::string& extra = "") {
-    const Box& b = f.detection.box;
-    std::string s = "{\"box\": [" + json_number(b.x1, "%.2f") + ", " + json_number(b.y1, "%.2f") + ", " +
-                    json_number(b.x2, "%.2f") + ", " + json_number(b.y2, "%.2f") + "], \"score\": " +
-                    json_number(f.detection.score, "%.4f") + ", \"landmarks\": [";
-    for (size_t i = 0; i < f.landmarks.size(); ++i)
-        s += (i ? ", [" : "[") + json_number(f.landmarks[i].x, "%.2f") + ", " + json_number(f.landmarks[i].y, "%.2f") + "]";
-    s += "]";
-    if (f.age >= 0) s += ", \"age\": " + json_number(f.age, "%.1f");
-    if (f.gender >= 0)
-        s += std::string(", \"gender\": ") + (f.gender == 1 ? "\"male\"" : "\"female\"") +
-             ", \"gender_score\": " + json_number(f.gender_score, "%.2f");
-    if (with_descriptor) {
-        s += ", \"descriptor\": [";
-        for (size_t i = 0; i < f.descriptor.size(); ++i) s += (i ? ", " : "") + json_number(f.descriptor[i], "%.6g");
-        s += "]";
+// ("female"/"male") and "gender_score" when the embedder gives them (faceres).
+inline Json face_json(const Face& f, bool with_descriptor) {
+    Json j = {{"box", box_json(f.detection.box)}, {"score", rounded(f.detection.score, 4)}, {"landmarks", Json::array()}};
+    for (const Point& p : f.landmarks) j["landmarks"].push_back({rounded(p.x, 2), rounded(p.y, 2)});
+    if (f.age >= 0) j["age"] = rounded(f.age, 1);
+    if (f.gender >= 0) {
+        j["gender"] = f.gender == 1 ? "male" : "female";
+        j["gender_score"] = rounded(f.gender_score, 2);
     }
-    return s + extra + "}";
+    if (with_descriptor) j["descriptor"] = f.descriptor;
+    return j;
 }
 
 // The line for one image: {"image": path, "width": w, "height": h, "faces": [...]}.
-inline std::string image_json(const std::string& path, const Image& img, const std::vector<std::string>& faces) {
-    std::string s = "{\"image\": " + json_string(path) + ", \"width\": " + std::to_string(img.width) +
-                    ", \"height\": " + std::to_string(img.height) + ", \"faces\": [";
-    for (size_t i = 0; i < faces.size(); ++i) s += (i ? ", " : "") + faces[i];
-    return s + "]}";
+inline Json image_json(const std::string& path, const Image& img, Json faces) {
+    return {{"image", path}, {"width", img.width}, {"height", img.height}, {"faces", std::move(faces)}};
 }
 
 // --- Annotated pictures ---------------------------------------------------------------------------

@@ -17,12 +17,10 @@ namespace lfr::cli {
 inline int list_people(const Gallery& gallery, bool json) {
     const std::vector<PersonInfo> people = gallery.list();
     if (json) {
-        std::string s = "{\"gallery\": " + json_string(gallery.path()) + ", \"people\": [";
-        for (size_t i = 0; i < people.size(); ++i)
-            s += std::string(i ? ", " : "") + "{\"name\": " + json_string(people[i].name) +
-                 ", \"descriptors\": " + std::to_string(people[i].descriptors) + ", \"created\": " +
-                 json_string(people[i].created) + ", \"updated\": " + json_string(people[i].updated) + "}";
-        std::printf("%s]}\n", s.c_str());
+        Json list = Json::array();
+        for (const PersonInfo& p : people)
+            list.push_back({{"name", p.name}, {"descriptors", p.descriptors}, {"created", p.created}, {"updated", p.updated}});
+        print_json({{"gallery", gallery.path()}, {"people", std::move(list)}});
         return 0;
     }
     if (people.empty()) {
@@ -41,18 +39,15 @@ inline int list_people(const Gallery& gallery, bool json) {
 // One person's faces: id (* the medoid), when, source.
 inline int list_person(const Gallery& gallery, const std::string& name, bool json) {
     LFR_CHECK(gallery.contains(name), gallery.path() + ": no person named '" + name + "'");
-    std::string s = "{\"name\": " + json_string(name) + ", \"faces\": [";
-    bool first = true;
+    Json faces = Json::array();
     for (const StoredFace& f : gallery.faces()) {
         if (f.pending || f.person != name) continue;
         if (json)
-            s += std::string(first ? "" : ", ") + "{\"id\": " + std::to_string(f.id) + ", \"medoid\": " + json_bool(f.medoid) +
-                 ", \"created\": " + json_string(f.created) + ", \"source\": " + json_string(f.source) + "}";
+            faces.push_back({{"id", f.id}, {"medoid", f.medoid}, {"created", f.created}, {"source", f.source}});
         else
             std::printf("%8lld%s  %s  %s\n", static_cast<long long>(f.id), f.medoid ? "*" : " ", f.created.c_str(), f.source.c_str());
-        first = false;
     }
-    if (json) std::printf("%s]}\n", s.c_str());
+    if (json) print_json({{"name", name}, {"faces", std::move(faces)}});
     return 0;
 }
 
@@ -73,33 +68,30 @@ inline std::vector<int64_t> id_list(const std::string& text) {
     return ids;
 }
 
-inline std::string face_backup_json(const StoredFace& f) {
-    std::string s = "{\"source\": " + json_string(f.source) + ", \"created\": " + json_string(f.created) +
-                    ", \"medoid\": " + json_bool(f.medoid) + ", \"descriptor\": [";
-    for (size_t i = 0; i < f.vector.size(); ++i) s += (i ? ", " : "") + json_number(f.vector[i], "%.9g");
-    return s + "]}";
+// Descriptors print as the shortest text that reads back to the same float: an export loses nothing.
+inline Json face_backup_json(const StoredFace& f) {
+    return {{"source", f.source}, {"created", f.created}, {"medoid", f.medoid}, {"descriptor", f.vector}};
 }
 
+// One person or pending face a line, so that backups diff well.
 inline std::string export_json(const Gallery& gallery) {
-    std::string people, pending;
-    std::string current;
+    std::vector<Json> people, pending;
     for (const StoredFace& f : gallery.faces()) {  // people's faces come grouped by person
         if (f.pending) {
-            pending += (pending.empty() ? "" : ",\n  ") + face_backup_json(f);
+            pending.push_back(face_backup_json(f));
             continue;
         }
-        if (f.person != current) {
-            people += std::string(people.empty() ? "" : "]},\n  ") + "{\"name\": " + json_string(f.person) +
-                      ", \"unnamed\": " + json_bool(f.unnamed) + ", \"faces\": [";
-            current = f.person;
-        } else {
-            people += ", ";
-        }
-        people += face_backup_json(f);
+        if (people.empty() || people.back()["name"] != f.person)
+            people.push_back({{"name", f.person}, {"unnamed", f.unnamed}, {"faces", Json::array()}});
+        people.back()["faces"].push_back(face_backup_json(f));
     }
-    if (!people.empty()) people += "]}";
-    return "{\"embedder\": " + json_string(gallery.embedder()) + ", \"dim\": " + std::to_string(gallery.dim()) +
-           ",\n \"people\": [\n  " + people + "],\n \"pending\": [\n  " + pending + "]}\n";
+    auto lines = [](const std::vector<Json>& items) {
+        std::string s;
+        for (const Json& j : items) s += (s.empty() ? "\n  " : ",\n  ") + json_text(j);
+        return s;
+    };
+    return "{\"embedder\": " + json_text(gallery.embedder()) + ", \"dim\": " + std::to_string(gallery.dim()) +
+           ",\n \"people\": [" + lines(people) + "],\n \"pending\": [" + lines(pending) + "]}\n";
 }
 
 // Adds the people and pending faces of an export to the gallery at `db`, in one transaction.

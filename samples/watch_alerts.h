@@ -14,34 +14,23 @@
 
 namespace lfr::cli {
 
-inline std::string box_json(const Box& b) {
-    return "[" + json_number(b.x1, "%.1f") + ", " + json_number(b.y1, "%.1f") + ", " + json_number(b.x2, "%.1f") +
-           ", " + json_number(b.y2, "%.1f") + "]";
-}
-
-// One event as a JSON object; `extra` goes inside it (", \"alert\": true").
-inline std::string event_json(const TrackEvent& e, const std::string& extra = "") {
-    std::string s = "{\"event\": " + json_string(e.type) + ", \"time\": " + json_number(e.time, "%.3f") +
-                    ", \"frame\": " + std::to_string(e.frame) + ", \"track\": " + std::to_string(e.track) +
-                    ", \"box\": " + box_json(e.box) + ", \"name\": " + json_string(e.name) +
-                    ", \"views\": " + std::to_string(e.views);
-    if (e.views > 0)
-        s += ", \"distance\": " + json_number(e.distance, "%.4f") + ", \"evidence\": " + json_number(e.evidence, "%.2f") +
-             ", \"quality\": " + json_number(e.quality, "%.3f");
+// One event as a JSON object.
+inline Json event_json(const TrackEvent& e) {
+    Json j = {{"event", e.type}, {"time", rounded(e.time, 3)}, {"frame", e.frame}, {"track", e.track},
+              {"box", box_json(e.box, 1)}, {"name", e.name}, {"views", e.views}};
+    if (e.views > 0) {
+        j["distance"] = rounded(e.distance, 4);
+        j["evidence"] = rounded(e.evidence, 2);
+        j["quality"] = rounded(e.quality, 3);
+    }
     if (e.liveness && e.liveness->frames() > 0) {
         const TrackLiveness& l = *e.liveness;
         const char* v = l.verdict() == Liveness::Live ? "live" : l.verdict() == Liveness::Spoof ? "spoof" : "unknown";
-        s += ", \"liveness\": {\"verdict\": " + json_string(v) + ", \"real\": " + json_number(l.real(), "%.3f") +
-             ", \"live\": " + json_number(l.live(), "%.3f") + ", \"blinks\": " + std::to_string(l.blinks()) +
-             ", \"frames\": " + std::to_string(l.frames()) + "}";
+        j["liveness"] = {{"verdict", v}, {"real", rounded(l.real(), 3)}, {"live", rounded(l.live(), 3)},
+                         {"blinks", l.blinks()}, {"frames", l.frames()}};
     }
-    if (!e.rejected.empty()) {
-        s += ", \"rejected\": {";
-        for (auto it = e.rejected.begin(); it != e.rejected.end(); ++it)
-            s += (it == e.rejected.begin() ? "" : ", ") + json_string(it->first) + ": " + std::to_string(it->second);
-        s += "}";
-    }
-    return s + extra + "}";
+    if (!e.rejected.empty()) j["rejected"] = e.rejected;
+    return j;
 }
 
 struct AlertOptions {
