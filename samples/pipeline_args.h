@@ -10,6 +10,9 @@
 #include "lfr/face/gallery.h"
 #include "lfr/face/pipeline.h"
 #include "lfr/image/io.h"
+#ifdef LFR_HAVE_CUDA
+#include "lfr/cuda/backend.h"
+#endif
 
 namespace lfr::cli {
 
@@ -40,6 +43,7 @@ inline std::string pipeline_help() {
            "  --score T            minimum detection score (default: the detector's reference value)\n"
            "  --max-faces N        at most N faces per image (default 100)\n"
            "  --threshold T        same person when the descriptor distance is below T (default: the embedder's)\n"
+           "  --backend NAME       where the networks run: cpu (default), or cuda when built with the CUDA backend\n"
            "  --jpeg NAME          JPEG decoder: stb (default: chroma interpolated, as libjpeg does) or jpeg-js\n"
            "                       (exactly the pixels face-api and Human decode under Node; the default with\n"
            "                       --align faceapi, so that mode reproduces face-api from the JPEG files)\n";
@@ -89,6 +93,13 @@ inline PipelineOptions pipeline_options(Args& args, const std::string& gallery =
     usage_check(o.max_faces >= 1, "--max-faces must be at least 1");
     o.match_threshold = args.float_value("--threshold", o.match_threshold);
     usage_check(o.match_threshold == -1 || o.match_threshold > 0, "--threshold must be positive");
+    const std::string backend = args.value("--backend", "cpu");
+#ifdef LFR_HAVE_CUDA
+    if (backend == "cuda") o.backend = cuda::backend();
+    usage_check(backend == "cpu" || backend == "cuda", "--backend must be cpu or cuda, not '" + backend + "'");
+#else
+    usage_check(backend == "cpu", "--backend must be cpu (this lfr was built without CUDA), not '" + backend + "'");
+#endif
     return o;
 }
 

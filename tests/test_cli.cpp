@@ -276,7 +276,8 @@ TEST_CASE("lfr: usage errors (unknown option, missing --db, bad values) exit 2 w
                                                           {"enroll alice ", "--db"},
                                                           {"detect --detector yolo ", "--detector"},
                                                           {"detect --input-size 100 ", "--input-size"},
-                                                          {"detect --jpeg libjpeg ", "--jpeg"}};
+                                                          {"detect --jpeg libjpeg ", "--jpeg"},
+                                                          {"detect --backend tpu ", "--backend"}};
     for (const auto& [args, word] : cases) {
         CAPTURE(args);
         const Result bad = run_lfr(args + quote(photo(1)));

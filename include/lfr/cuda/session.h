@@ -30,7 +30,7 @@ enum class Placement : uint8_t {
     Cpu,             // the CPU kernel, inputs and output copied across
 };
 
-class CudaSession {
+class CudaSession : public Runner {
 public:
     explicit CudaSession(const Model& model, int device = 0) : model_(&model), cpu_(model), ctx_(device) {
         upload_weights();
@@ -45,7 +45,7 @@ public:
     }
 
     // Runs the model on host inputs in graph input order; returns host outputs in graph output order.
-    std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) {
+    std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) override {
         const Graph& g = model_->graph();
         check_model_inputs(*model_, inputs);
         prepare(inputs);

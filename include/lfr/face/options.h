@@ -1,12 +1,17 @@
 // PipelineOptions: which stages a Pipeline composes (by registry name, see lfr/face/stages/registry.h)
 // and the knobs they read. Every field has a default that `lfr models` and the README explain.
 #pragma once
+#include <memory>
 #include <string>
+
+#include "lfr/runtime/backend.h"
 
 namespace lfr {
 
 struct PipelineOptions {
     std::string models_dir = "models";
+    // Where the stages' networks run: null for the CPU, lfr::cuda::backend() for a GPU (lfr/cuda/backend.h).
+    std::shared_ptr<const Backend> backend;
     // Stage names (or their short aliases) from the registry.
     // The defaults, chosen by measurement on lfw-dev, cfp-dev (frontal-frontal and frontal-profile) and
     // facemask (README, Accuracy): MTCNN's cascade and its ONet points, MobileFaceNet on the ArcFace crop.

@@ -6,10 +6,12 @@
 #pragma once
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "lfr/format/model_file.h"
+#include "lfr/runtime/backend.h"
 #include "lfr/ops/registry.h"
 
 namespace lfr {
@@ -72,7 +74,7 @@ inline void check_model_inputs(const Model& model, const std::vector<ConstTensor
     }
 }
 
-class Session {
+class Session : public Runner {
 public:
     explicit Session(const Model& model) : model_(&model) {}
 
@@ -86,7 +88,7 @@ public:
     const std::vector<double>& node_ms() const { return node_ms_; }
 
     // Runs the model on inputs given in graph input order; returns outputs in graph output order.
-    std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) {
+    std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) override {
         const Graph& g = model_->graph();
         check_model_inputs(*model_, inputs);
         std::vector<Shape> in_shapes;
@@ -189,5 +191,22 @@ private:
     std::vector<float> arena_;
     Workspace workspace_;
 };
+
+}  // namespace lfr
+
+namespace lfr {
+
+// The CPU backend: a Session per runner (fast kernels).
+class CpuBackend final : public Backend {
+public:
+    std::string name() const override { return "cpu"; }
+    bool supports(const Model&) const override { return true; }
+    std::unique_ptr<Runner> open(const Model& model) const override { return std::make_unique<Session>(model); }
+};
+
+inline std::shared_ptr<const Backend> cpu_backend() {
+    static const std::shared_ptr<const Backend> cpu = std::make_shared<CpuBackend>();
+    return cpu;
+}
 
 }  // namespace lfr

@@ -1,9 +1,10 @@
 // The three kinds of stage a Pipeline composes. Each model family implements one of them in its own
 // file under lfr/face/stages/ (preprocessing, decoding, alignment template, distance and default
 // threshold included) and adds one line to registry.h. Stages hold only immutable loaded models and
-// make their sessions per call, so one stage may serve several threads at once.
+// open their runners per call, so one stage may serve several threads at once.
 #pragma once
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,10 +55,22 @@ public:
     virtual Tensor aligned_crop(const Image& img, const Face& face) const = 0;
 };
 
-// models_dir/NAME.lfr
-inline Model load_stage_model(const PipelineOptions& o, const std::string& name) {
-    return Model::load(o.models_dir + "/" + name + ".lfr");
-}
+// A stage's network, models_dir/NAME.lfr, and the backend it runs on. Stages open a runner per call
+// (runners hold working memory; the model is shared).
+class StageModel {
+public:
+    StageModel(const PipelineOptions& o, const std::string& name)
+        : model_(Model::load(o.models_dir + "/" + name + ".lfr")), backend_(o.backend ? o.backend : cpu_backend()) {
+        LFR_CHECK(backend_->supports(model_), model_.label() + ": the " + backend_->name() + " backend cannot run it here (no device?)");
+    }
+    std::unique_ptr<Runner> open() const { return backend_->open(model_); }
+    const Model& model() const { return model_; }
+    const Graph& graph() const { return model_.graph(); }
+
+private:
+    Model model_;
+    std::shared_ptr<const Backend> backend_;
+};
 
 inline void check_image(const Image& img) {
     LFR_CHECK(img.width > 0 && img.height > 0 && img.rgb.size() == size_t(img.width) * size_t(img.height) * 3,
@@ -66,11 +79,11 @@ inline void check_image(const Image& img) {
 
 // Runs a single-input model on x [N,...] when the model takes a fixed batch B (TFLite files often do):
 // in chunks of B, the last one zero-padded; outputs concatenated back to N rows. Any batch: one run.
-inline std::vector<Tensor> run_batched(const Model& model, const Tensor& x) {
-    Session s(model);
+inline std::vector<Tensor> run_batched(const StageModel& model, const Tensor& x) {
+    const auto s = model.open();
     const int64_t b = model.graph().tensors[size_t(model.graph().inputs.at(0))].shape[0];
     const int64_t n = x.shape[0];
-    if (b <= 0 || b == n) return s.run({x.view()});
+    if (b <= 0 || b == n) return s->run({x.view()});
     const int64_t per = x.shape.numel() / n;
     std::vector<Tensor> outs;
     Shape cs = x.shape;
@@ -80,7 +93,7 @@ inline std::vector<Tensor> run_batched(const Model& model, const Tensor& x) {
         const int64_t m = std::min(b, n - at);
         std::fill(chunk.values.begin(), chunk.values.end(), 0.f);
         std::copy_n(x.values.data() + at * per, m * per, chunk.values.data());
-        std::vector<Tensor> got = s.run({chunk.view()});
+        std::vector<Tensor> got = s->run({chunk.view()});
         if (outs.empty())
             for (const Tensor& t : got) {
                 Shape os = t.shape;
