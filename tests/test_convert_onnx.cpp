@@ -1,4 +1,4 @@
-// The ONNX importer: a tiny hand-built model (written here with a minimal protobuf writer) checked
+// The ONNX importer: a tiny hand-built model (written with protobuf_writer.h) checked
 // against a plain NCHW reference (BatchNorm folding, dilated and depthwise Conv, PRelu, the
 // Transpose + shape-subgraph + Reshape of fr_detect's heads, Flatten + Gemm, Softmax), and malformed
 // files: each must give one lfr::Error with a message, never a crash (this file is also built with
@@ -14,6 +14,7 @@
 
 #include "lfr/runtime/executor.h"
 #include "onnx_model.h"
+#include "protobuf_writer.h"
 
 using namespace lfr;
 using lfr::tools::convert_onnx;
@@ -21,22 +22,7 @@ using lfr::tools::OnnxOptions;
 
 namespace {
 
-// --- a minimal protobuf writer (the wire format only) ---
-struct Pb {
-    std::string b;
-    void raw(uint64_t v) {
-        for (; v >= 0x80; v >>= 7) b += char(uint8_t(v) | 0x80);
-        b += char(v);
-    }
-    Pb& varint(uint32_t field, int64_t v) { return raw(uint64_t(field) << 3), raw(uint64_t(v)), *this; }
-    Pb& bytes(uint32_t field, const std::string& s) { return raw(uint64_t(field) << 3 | 2), raw(s.size()), b += s, *this; }
-    Pb& msg(uint32_t field, const Pb& m) { return bytes(field, m.b); }
-    Pb& f32(uint32_t field, float f) {
-        raw(uint64_t(field) << 3 | 5);
-        b.append(reinterpret_cast<const char*>(&f), 4);
-        return *this;
-    }
-};
+using Pb = lfr::tools::pb::Writer;
 
 Pb tensor(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& v) {
     Pb t;
