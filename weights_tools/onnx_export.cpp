@@ -54,6 +54,9 @@ public:
         for (int32_t id : g_.inputs) {
             names_[{id, false}] = name(id, false);
             out_.graph.inputs.push_back(value_info(id));
+            if (rank(id) != 4) continue;
+            as(id, true);  // images go NCHW at once, so what follows (e.g. x - mean) runs NCHW too
+            nchw_[size_t(id)] = 1;
         }
         for (const Node& n : g_.nodes) {
             node_ = &n;

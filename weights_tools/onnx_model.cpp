@@ -163,17 +163,16 @@ int32_t Importer::nhwc(const Value& v) {
     return in_layout(v, kNhwc);
 }
 
-// lfr_export's files take NHWC images: a 4-D input that only feeds Transposes to NCHW is taken as it is.
+// lfr_export's files take NHWC images: a 4-D input that feeds a Transpose to NCHW is taken as it is
+// (for an NCHW image that Transpose would make no sense).
 bool Importer::nhwc_input(const std::string& name) const {
-    bool used = false;
-    for (const Node& n : model_.graph.nodes)
-        for (const std::string& in : n.inputs) {
-            if (in != name) continue;
-            const Attribute* perm = n.find("perm");
-            if (n.op_type != "Transpose" || !perm || perm->ints != std::vector<int64_t>{0, 3, 1, 2}) return false;
-            used = true;
-        }
-    return used;
+    for (const Node& n : model_.graph.nodes) {
+        const Attribute* perm = n.find("perm");
+        if (n.op_type == "Transpose" && !n.inputs.empty() && n.inputs[0] == name && perm &&
+            perm->ints == std::vector<int64_t>{0, 3, 1, 2})
+            return true;
+    }
+    return false;
 }
 
 void Importer::add_inputs() {

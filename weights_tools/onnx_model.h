@@ -17,7 +17,7 @@
 // Shape, Gather, Cast, Constant; Identity and Dropout pass through. float32 tensors only.
 //
 // Graph inputs of rank 4 are taken as NCHW images and become NHWC ([1,3,240,320] -> [1,240,320,3]),
-// except those that only feed a Transpose to NCHW (lfr_export's NHWC inputs): they stay as they are;
+// except those that feed a Transpose to NCHW (lfr_export's NHWC inputs): they stay as they are;
 // 4-D outputs stay NHWC, the others keep ONNX's order. Errors are lfr::Error naming the file, and
 // for unsupported ops the node and its op: "m.onnx: node foo (op Bar): unsupported ONNX op".
 #pragma once
