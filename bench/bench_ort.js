@@ -14,8 +14,8 @@ const { execFileSync } = require('child_process');
 
 const root = path.join(__dirname, '..');
 const arg = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
-const build = process.env.LFR_BUILD_DIR || path.join(root, 'build');
-const work = process.env.LFR_BENCH_DIR || path.join(root, '.cache', 'bench');
+const build = path.resolve(process.env.LFR_BUILD_DIR || path.join(root, 'build'));
+const work = path.resolve(process.env.LFR_BENCH_DIR || path.join(root, '.cache', 'bench'));
 const ort = require(path.join(work, 'node_modules', 'onnxruntime-node'));
 
 // name, input: the golden input's item 0, or [H, W] for a made-up image (tiny_face_detector at 416).
