@@ -6,7 +6,10 @@
 // medians; also the largest |lfr - ORT| over all outputs. Run it through bench/bench_ort.sh, which
 // installs ORT and builds the tools.
 //
-//   node bench/bench_ort.js [--rounds 5] [--runs 20] [--threads 1,2] [--only a,b]
+//   node bench/bench_ort.js [--rounds 5] [--runs 20] [--threads 1,2] [--only a,b] [--tfjs]
+//
+// --tfjs: also TF.js 4.22 (wasm, XNNPACK, 1 thread; weights_tools/golden's install) in the same
+// rounds, for the models it runs (weights_tools/golden/cases.js: face-api's and Human's).
 
 const fs = require('fs');
 const path = require('path');
@@ -81,10 +84,38 @@ async function ortMs(session, feeds, runs) {
   return median(t);
 }
 
+async function loadTfjs(names) {
+  const golden = path.join(root, 'weights_tools', 'golden');
+  const c = require(path.join(golden, 'common.js'));
+  const backend = await c.initTf({ threads: 1 });
+  const { cases } = await require(path.join(golden, 'cases.js')).buildCases({ only: names });
+  const run = new Map(cases.map((cs) => [cs.name, cs.run]));
+  const fa = c.loadFaceApi();  // its case runs at 224; here at the input's own size
+  run.set('tiny_face_detector', async (x) => [fa.nets.tinyFaceDetector.forwardInput(await fa.toNetInput(x), x.shape[1])]);
+  return { tf: c.tf, backend, run };
+}
+
+async function tfjsMs({ tf }, run, x, runs) {
+  const once = async () => {  // outputs read back, as tfjs_bench.js times it
+    const outs = await run(x);
+    for (const o of outs) await o.data();
+    tf.dispose(outs);
+  };
+  for (let i = 0; i < 3; i++) await once();
+  const t = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    await once();
+    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(t);
+}
+
 async function main() {
   const rounds = Number(arg('--rounds', 5)), runs = Number(arg('--runs', 20));
   const threadCounts = arg('--threads', '1,2').split(',').map(Number);
   const only = arg('--only') ? arg('--only').split(',') : null;
+  const tfjs = process.argv.includes('--tfjs') ? await loadTfjs(MODELS.map(([n]) => n).filter((n) => !only || only.includes(n))) : null;
   fs.mkdirSync(path.join(work, 'onnx'), { recursive: true });
   const rows = [];
   for (const [name, size] of MODELS) {
@@ -117,25 +148,29 @@ async function main() {
       for (let k = 0; k < ref.length; k++) diff = Math.max(diff, Math.abs(ref[k] - got[k])), scale = Math.max(scale, Math.abs(ref[k]));
     });
     const row = { name, shape: x.shape, diff, scale, ms: {} };
+    const tfRun = tfjs && tfjs.run.get(name), tfX = tfRun && tfjs.tf.tensor(x.data, x.shape);
     for (const t of threadCounts) {
-      const l = [], o = [];
+      const l = [], o = [], w = [];
       for (let r = 0; r < rounds; r++) {  // alternate which engine goes first
         if (r % 2) o.push(await ortMs(sessions[t], feeds, runs));
         l.push(lfrMs(lfr, npy, t, runs));
         if (!(r % 2)) o.push(await ortMs(sessions[t], feeds, runs));
+        if (tfRun && t === 1) w.push(await tfjsMs(tfjs, tfRun, tfX, runs));
       }
-      row.ms[t] = { lfr: l.includes(null) ? null : median(l), ort: median(o) };
+      row.ms[t] = { lfr: l.includes(null) ? null : median(l), ort: median(o), tfjs: w.length ? median(w) : null };
     }
+    if (tfX) tfX.dispose();
     rows.push(row);
     console.error(`${name}: done`);
   }
-  print(rows, threadCounts, rounds, runs);
+  print(rows, threadCounts, rounds, runs, tfjs);
 }
 
-function print(rows, threadCounts, rounds, runs) {
+function print(rows, threadCounts, rounds, runs, tfjs) {
   const f = (v) => (v == null ? '—' : v.toFixed(2));
   const head = ['model', 'input'];
   for (const t of threadCounts) head.push(`lfr ${t}t`, `ORT ${t}t`, `lfr/ORT ${t}t`);
+  if (tfjs) head.push(`TF.js ${tfjs.backend} 1t`, 'lfr/TF.js 1t');
   head.push('max abs diff (max |out|)');
   console.log(`# ONNX Runtime ${require(path.join(work, 'node_modules', 'onnxruntime-node', 'package.json')).version} (CPU, graph optimization all), ` +
     `${rounds} interleaved rounds of ${runs} runs, median ms, batch 1 unless said`);
@@ -148,6 +183,10 @@ function print(rows, threadCounts, rounds, runs) {
       for (const t of threadCounts) {
         const { lfr, ort: o } = r.ms[t];
         cells.push(f(lfr), f(o), lfr == null ? '—' : (lfr / o).toFixed(2));
+      }
+      if (tfjs) {
+        const { lfr, tfjs: w } = r.ms[threadCounts[0]];
+        cells.push(f(w), lfr == null || w == null ? '—' : (lfr / w).toFixed(2));
       }
       cells.push(`${r.diff.toExponential(1)} (${r.scale.toPrecision(3)})`);
     }
