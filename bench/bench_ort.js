@@ -3,7 +3,7 @@
 // lfr against ONNX Runtime (CPU, MLAS) on the same network, weights and input: each .lfr model is
 // exported with lfr_export, then timed in rounds that alternate the two engines (bench_one in its
 // own process, ORT here), so both see the same machine load. Median ms per engine over the rounds'
-// medians; also the largest |lfr - ORT| over all outputs. Run it through bench/bench_ort.sh, which
+// medians, and the median of the rounds' lfr/ORT ratios; also the largest |lfr - ORT| over all outputs. Run it through bench/bench_ort.sh, which
 // installs ORT and builds the tools.
 //
 //   node bench/bench_ort.js [--rounds 5] [--runs 20] [--threads 1,2] [--only a,b] [--tfjs]
@@ -157,7 +157,10 @@ async function main() {
         if (!(r % 2)) o.push(await ortMs(sessions[t], feeds, runs));
         if (tfRun && t === 1) w.push(await tfjsMs(tfjs, tfRun, tfX, runs));
       }
-      row.ms[t] = { lfr: l.includes(null) ? null : median(l), ort: median(o), tfjs: w.length ? median(w) : null };
+      // Ratios per round (the two engines seconds apart), then their median: the machine's
+      // load changes from one round to the next more than within one.
+      const ratio = (a, b) => (a.includes(null) || !b.length ? null : median(a.map((v, i) => v / b[i])));
+      row.ms[t] = { lfr: l.includes(null) ? null : median(l), ort: median(o), tfjs: w.length ? median(w) : null, vsOrt: ratio(l, o), vsTfjs: ratio(l, w) };
     }
     if (tfX) tfX.dispose();
     rows.push(row);
@@ -173,7 +176,7 @@ function print(rows, threadCounts, rounds, runs, tfjs) {
   if (tfjs) head.push(`TF.js ${tfjs.backend} 1t`, 'lfr/TF.js 1t');
   head.push('max abs diff (max |out|)');
   console.log(`# ONNX Runtime ${require(path.join(work, 'node_modules', 'onnxruntime-node', 'package.json')).version} (CPU, graph optimization all), ` +
-    `${rounds} interleaved rounds of ${runs} runs, median ms, batch 1 unless said`);
+    `${rounds} interleaved rounds of ${runs} runs, median ms, ratios: median of the rounds' ratios, batch 1 unless said`);
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => '---').join('|')}|`);
   for (const r of rows) {
@@ -181,12 +184,12 @@ function print(rows, threadCounts, rounds, runs, tfjs) {
     if (r.error) cells.push(`export failed: ${r.error}`);
     else {
       for (const t of threadCounts) {
-        const { lfr, ort: o } = r.ms[t];
-        cells.push(f(lfr), f(o), lfr == null ? '—' : (lfr / o).toFixed(2));
+        const { lfr, ort: o, vsOrt } = r.ms[t];
+        cells.push(f(lfr), f(o), f(vsOrt));
       }
       if (tfjs) {
-        const { lfr, tfjs: w } = r.ms[threadCounts[0]];
-        cells.push(f(w), lfr == null || w == null ? '—' : (lfr / w).toFixed(2));
+        const { tfjs: w, vsTfjs } = r.ms[threadCounts[0]];
+        cells.push(f(w), f(vsTfjs));
       }
       cells.push(`${r.diff.toExponential(1)} (${r.scale.toPrecision(3)})`);
     }
