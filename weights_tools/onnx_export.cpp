@@ -1,5 +1,6 @@
 #include "onnx_export.h"
 
+#include <cstdio>
 #include <limits>
 #include <set>
 #include <utility>
@@ -78,6 +79,7 @@ private:
     std::vector<std::string> names_of_;                      // per tensor, unique in the ONNX graph
     std::vector<char> nchw_;                                 // per value: its ONNX twin is NCHW
     std::map<std::pair<int32_t, bool>, std::string> names_;  // (tensor, NCHW?) -> ONNX value, once made
+    std::set<std::string> initializers_;
     onnx::Model out_;
     const Node* node_ = nullptr;
 
@@ -158,7 +160,9 @@ private:
         out_.graph.nodes.push_back(std::move(n));
     }
 
+    // A float initializer; one already made under this name is reused.
     std::string floats(const std::string& name, std::vector<int64_t> dims, std::vector<float> v) {
+        if (!initializers_.insert(name).second) return name;
         onnx::Tensor t;
         t.name = name, t.dims = std::move(dims), t.data_type = onnx::kFloat, t.floats = std::move(v);
         out_.graph.initializers.push_back(std::move(t));
@@ -171,9 +175,8 @@ private:
         return name;
     }
     std::string scalar(float v) {
-        const std::string n = "lfr_export/scalar/" + std::to_string(v);
-        for (const onnx::Tensor& t : out_.graph.initializers)
-            if (t.name == n) return n;
+        char n[64];
+        std::snprintf(n, sizeof n, "lfr_export/scalar/%.9g", double(v));  // 9 digits: one name per float
         return floats(n, {}, {v});
     }
 
@@ -244,6 +247,7 @@ private:
     }
 
     void conv(const Node& n) {
+        if (!is_weight(n.inputs[1])) fail("the filter is computed at run time; only constant filters are laid out for ONNX");
         onnx::Const w = weight_const(n.inputs[1]);  // [KH, KW, Ci, Co] or depthwise [KH, KW, C, M]
         int64_t group = 1;
         if (n.op == OpType::Conv2D) {
@@ -253,9 +257,7 @@ private:
             w = onnx::transpose(w, {2, 3, 0, 1});  // [C, M, KH, KW]: output channel c*M + m, as lfr's
             w.dims = {w.dims[0] * w.dims[1], 1, w.dims[2], w.dims[3]};
         }
-        auto& w_name = names_[{n.inputs[1], true}];  // one initializer for a weight that convs share
-        if (w_name.empty()) w_name = weight(name(n.inputs[1], true), w);
-        std::vector<std::string> in = {as(n.inputs[0], true), w_name};
+        std::vector<std::string> in = {as(n.inputs[0], true), weight(name(n.inputs[1], false) + "/oihw", w)};
         if (n.inputs.size() > 2 && n.inputs[2] >= 0) in.push_back(as(n.inputs[2], false));
         std::vector<Attribute> at = window(n, false);
         at.push_back(attr("group", group));
@@ -270,7 +272,7 @@ private:
         else {  // lfr flattens x to [N, K] in NHWC order; NCHW order is the same when H = W = 1
             const Shape& s = shapes_[size_t(x)];
             const bool same = rank(x) == 4 && native_nchw(x) && s[1] * s[2] == 1;
-            xs = name(x, same) + "/flat";
+            xs = name(n.outputs[0], false) + "/x_flat";
             add("Flatten", {as(x, same)}, xs, {attr("axis", int64_t(1))});
         }
         std::vector<std::string> in = {xs, as(n.inputs[1], false)};
