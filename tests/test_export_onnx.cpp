@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lfr/core/npy.h"
-#include "lfr/graph/executor.h"
+#include "lfr/runtime/executor.h"
 #include "onnx_export.h"
 #include "onnx_model.h"
 #include "test_support.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "builder.h"
+#include "lfr/format/builder.h"
 #include "onnx_export.h"
 
 namespace {
