@@ -1,4 +1,4 @@
-// The ONNX importer: a tiny hand-built model (written here with a minimal protobuf writer) checked
+// The ONNX importer: a tiny hand-built model (written with protobuf_writer.h) checked
 // against a plain NCHW reference (BatchNorm folding, dilated and depthwise Conv, PRelu, the
 // Transpose + shape-subgraph + Reshape of fr_detect's heads, Flatten + Gemm, Softmax), and malformed
 // files: each must give one lfr::Error with a message, never a crash (this file is also built with
@@ -14,6 +14,7 @@
 
 #include "lfr/runtime/executor.h"
 #include "onnx_model.h"
+#include "protobuf_writer.h"
 
 using namespace lfr;
 using lfr::tools::convert_onnx;
@@ -21,22 +22,7 @@ using lfr::tools::OnnxOptions;
 
 namespace {
 
-// --- a minimal protobuf writer (the wire format only) ---
-struct Pb {
-    std::string b;
-    void raw(uint64_t v) {
-        for (; v >= 0x80; v >>= 7) b += char(uint8_t(v) | 0x80);
-        b += char(v);
-    }
-    Pb& varint(uint32_t field, int64_t v) { return raw(uint64_t(field) << 3), raw(uint64_t(v)), *this; }
-    Pb& bytes(uint32_t field, const std::string& s) { return raw(uint64_t(field) << 3 | 2), raw(s.size()), b += s, *this; }
-    Pb& msg(uint32_t field, const Pb& m) { return bytes(field, m.b); }
-    Pb& f32(uint32_t field, float f) {
-        raw(uint64_t(field) << 3 | 5);
-        b.append(reinterpret_cast<const char*>(&f), 4);
-        return *this;
-    }
-};
+using Pb = lfr::tools::pb::Writer;
 
 Pb tensor(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& v) {
     Pb t;
@@ -267,6 +253,36 @@ TEST_CASE("onnx: --input-shape overrides the input in NHWC; a dynamic batch beco
     CHECK(m2.graph.tensors[size_t(m2.graph.outputs[0])].shape == Shape{2, 16, 12, 3});  // 4-D outputs stay NHWC
     opt.input_shapes = {{"x", Shape{2, 16}}};
     CHECK_THROWS_WITH_AS(convert(model(g), opt), doctest::Contains("has rank 2"), Error);
+}
+
+TEST_CASE("onnx: lfr_export's shapes: an NHWC input, DepthToSpace, Resize (align_corners), Softmax over channels") {
+    const auto attr_str = [](const std::string& name, const std::string& v) { return Pb().bytes(1, name).bytes(4, v).varint(20, 3); };
+    Pb g;  // x NHWC [1,1,1,8] -> NCHW [1,8,1,1] -> DepthToSpace 2 -> [1,2,2,2] -> Resize 3x3 / Softmax(axis 1)
+    g.msg(1, node("Transpose", {"x"}, "t", {attr_ints("perm", {0, 3, 1, 2})}));
+    g.msg(1, node("DepthToSpace", {"t"}, "d", {attr_int("blocksize", 2), attr_str("mode", "DCR")}));
+    g.msg(1, node("Resize", {"d", "", "", "sizes"}, "r", {attr_str("mode", "linear"), attr_str("coordinate_transformation_mode", "align_corners")}));
+    g.msg(1, node("Transpose", {"r"}, "y", {attr_ints("perm", {0, 2, 3, 1})}));
+    g.msg(1, node("Softmax", {"d"}, "s", {attr_int("axis", 1)}));
+    g.msg(5, tensor_i64("sizes", {4}, {1, 2, 3, 3}));
+    g.msg(11, value_info("x", {1, 1, 1, 8})).msg(12, value_info("y", {})).msg(12, value_info("s", {}));
+    const tools::ConvertedModel m = convert(model(g, 13));
+    REQUIRE(m.graph.tensors[size_t(m.graph.inputs[0])].shape == Shape{1, 1, 1, 8});  // taken as NHWC
+    for (const Node& n : m.graph.nodes) CHECK(n.op != OpType::Transpose);             // the Transposes only relabel
+    const std::vector<uint8_t> bytes = serialize_model(m.graph, m.weights);
+    const Model converted = Model::from_memory(bytes.data(), bytes.size());
+    Tensor x({1, 1, 1, 8});
+    for (size_t i = 0; i < 8; ++i) x.values[i] = float(i);
+    Session session(converted);
+    const auto out = session.run({x.view()});
+    REQUIRE(out.size() == 2);
+    // DCR: channel c of pixel (i, j) is x[(2i + j) * 2 + c]: channel 0 is [[0,2],[4,6]], channel 1 adds 1;
+    // align_corners to 3x3 puts the means between them.
+    REQUIRE(out[0].shape == Shape{1, 3, 3, 2});
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+            for (int c = 0; c < 2; ++c) CHECK(out[0].values[size_t((i * 3 + j) * 2 + c)] == doctest::Approx(2 * i + j + c));
+    REQUIRE(out[1].shape == Shape{1, 2, 2, 2});  // a 4-D output stays NHWC
+    for (size_t p = 0; p < 4; ++p) CHECK(out[1].values[p * 2 + 1] == doctest::Approx(1 / (1 + std::exp(-1.0))));
 }
 
 TEST_CASE("onnx: unsupported and inconsistent graphs name the node and the problem") {

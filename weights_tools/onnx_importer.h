@@ -75,6 +75,7 @@ private:
     std::unordered_map<std::string, Value> values_;
     std::map<std::pair<int32_t, std::vector<int>>, int32_t> relayouts_;  // (tensor, perm) -> Transpose output
 
+    bool nhwc_input(const std::string& name) const;
     void add_inputs();
     void add_outputs();
 };

@@ -163,19 +163,32 @@ int32_t Importer::nhwc(const Value& v) {
     return in_layout(v, kNhwc);
 }
 
+// lfr_export's files take NHWC images: a 4-D input that feeds a Transpose to NCHW is taken as it is
+// (for an NCHW image that Transpose would make no sense).
+bool Importer::nhwc_input(const std::string& name) const {
+    for (const Node& n : model_.graph.nodes) {
+        const Attribute* perm = n.find("perm");
+        if (n.op_type == "Transpose" && !n.inputs.empty() && n.inputs[0] == name && perm &&
+            perm->ints == std::vector<int64_t>{0, 3, 1, 2})
+            return true;
+    }
+    return false;
+}
+
 void Importer::add_inputs() {
     for (const Tensor& t : model_.graph.initializers) values_[t.name] = Value::constant(from_tensor(t));
     for (const ValueInfo& vi : model_.graph.inputs) {
         if (values_.count(vi.name)) continue;  // an initializer listed as an input (IR < 4)
         if (vi.elem_type != kFloat) throw Error(options_.label + ": input " + vi.name + " is not float32");
         std::vector<int64_t> dims = vi.dims;  // logical (ONNX) order
+        const bool nhwc = dims.size() == 4 && nhwc_input(vi.name);
         for (const auto& [name, s] : options_.input_shapes) {
             if (name != vi.name) continue;
             if (vi.has_shape && size_t(s.rank) != vi.dims.size())
                 throw Error(options_.label + ": --input-shape for " + name + " has rank " + std::to_string(s.rank) +
                             ", the model's input has rank " + std::to_string(vi.dims.size()));
             dims.assign(s.dim, s.dim + s.rank);
-            if (s.rank == 4) dims = {s[0], s[3], s[1], s[2]};  // given NHWC
+            if (s.rank == 4 && !nhwc) dims = {s[0], s[3], s[1], s[2]};  // given NHWC
         }
         if (dims.empty() || dims.size() > size_t(kMaxRank))
             throw Error(options_.label + ": input " + vi.name + " has no usable shape (give --input-shape)");
@@ -188,7 +201,7 @@ void Importer::add_inputs() {
             if (numel >= (int64_t(1) << 31)) throw Error(options_.label + ": input " + vi.name + " has over 2^31 elements");
         }
         Value v;
-        v.perm = dims.size() == 4 ? kNhwc : identity(dims.size());
+        v.perm = dims.size() == 4 && !nhwc ? kNhwc : identity(dims.size());
         Shape s;
         s.rank = int(dims.size());
         for (size_t i = 0; i < dims.size(); ++i) s.dim[i] = dims[size_t(v.perm[i])];

@@ -11,11 +11,13 @@
 //
 // Ops: Conv (plain, depthwise, dilated), BatchNormalization, Relu, PRelu, LeakyRelu, Clip(0,6|inf),
 // Sigmoid, Tanh, Exp, Abs, Neg, Sqrt, Add/Sub/Mul/Div, Softmax (last axis), MaxPool, AveragePool,
-// GlobalAverage/MaxPool, ReduceMean/Sum/Max, Pad (constant), Concat, Split, Slice, Reshape,
+// GlobalAverage/MaxPool, ReduceMean/Sum/Max, Pad (constant), Concat, Split, Slice, Reshape, Max, Min,
+// Resize (bilinear: align_corners, half_pixel, asymmetric), DepthToSpace (DCR),
 // Flatten, Squeeze, Unsqueeze, Transpose, Gemm, MatMul (constant B), and for constants only:
 // Shape, Gather, Cast, Constant; Identity and Dropout pass through. float32 tensors only.
 //
-// Graph inputs of rank 4 are taken as NCHW images and become NHWC ([1,3,240,320] -> [1,240,320,3]);
+// Graph inputs of rank 4 are taken as NCHW images and become NHWC ([1,3,240,320] -> [1,240,320,3]),
+// except those that feed a Transpose to NCHW (lfr_export's NHWC inputs): they stay as they are;
 // 4-D outputs stay NHWC, the others keep ONNX's order. Errors are lfr::Error naming the file, and
 // for unsupported ops the node and its op: "m.onnx: node foo (op Bar): unsupported ONNX op".
 #pragma once

@@ -180,9 +180,14 @@ void softmax(Importer& im) {
     const size_t rank = im.logical_dims(v).size();
     const int64_t axis = axis_in(im, im.attr_int("axis", im.opset() < 13 ? 1 : -1), rank);
     // Before opset 13 Softmax flattens the dims from `axis` on: the same only when axis is the last.
-    if (axis != int64_t(rank) - 1) im.fail("Softmax over axis " + std::to_string(axis) + " is not over the last axis");
+    if (im.opset() < 13 && axis != int64_t(rank) - 1) im.fail("Softmax over axis " + std::to_string(axis) + " is not over the last axis");
     std::vector<int> perm = v.is_const ? identity(rank) : v.perm;
-    if (physical_axis(perm, axis) != int(rank) - 1) perm = identity(rank);  // not last in NHWC: restore the order
+    if (physical_axis(perm, axis) != int(rank) - 1) {  // lfr's Softmax runs over the last physical dim
+        perm.clear();
+        for (size_t i = 0; i < rank; ++i)
+            if (int64_t(i) != axis) perm.push_back(int(i));
+        perm.push_back(int(axis));
+    }
     im.set_output(0, runtime(im.emit(OpType::Softmax, {im.in_layout(v, perm)}), perm));
 }
 
@@ -207,6 +212,40 @@ void reduce(Importer& im, OpType op) {
     im.set_output(0, runtime(im.emit(op, {im.in_layout(v, perm)}, at), out_perm));
 }
 
+// Bilinear Resize of H and W (mode linear) in one of TF's three coordinate modes, to `sizes`
+// (input 3) or by `scales` (input 2).
+void resize(Importer& im) {
+    const Value& v = im.input(0);
+    const std::vector<int64_t> d = im.logical_dims(v);
+    if (d.size() != 4) im.fail("only 4-D Resize is supported");
+    if (im.attr_string("mode", "nearest") != "linear") im.fail("only mode linear is supported");
+    const std::string mode = im.attr_string("coordinate_transformation_mode", "half_pixel");
+    Attrs a;
+    if (mode == "align_corners") a.flags = 1;
+    else if (mode == "half_pixel") a.flags = 2;  // TF's half_pixel_centers
+    else if (mode != "asymmetric") im.fail("coordinate_transformation_mode " + mode + " is not supported");
+    std::vector<int64_t> out;
+    if (im.has_input(3)) out = ints_of(im.const_input(3, "Resize sizes"));
+    else if (im.has_input(2)) {
+        const Const& scales = im.const_input(2, "Resize scales");
+        for (size_t i = 0; i < scales.v.size() && i < d.size(); ++i) out.push_back(int64_t(std::floor(double(d[i]) * scales.v[i])));
+    }
+    if (out.size() != 4 || out[0] != d[0] || out[1] != d[1]) im.fail("only H and W can be resized (give sizes or scales)");
+    for (size_t i : {2, 3})
+        if (out[i] < 1 || out[i] > (int64_t(1) << 30)) im.fail("bad output size " + std::to_string(out[i]));
+    a.ints = {int32_t(out[2]), int32_t(out[3])};
+    im.set_output(0, runtime(im.emit(OpType::ResizeBilinear, {im.nhwc(v)}, a), kNhwc));
+}
+
+void depth_to_space(Importer& im) {
+    if (im.attr_string("mode", "DCR") != "DCR") im.fail("only mode DCR is supported (TF's order)");
+    const int64_t block = im.attr_int("blocksize", 0);
+    if (block < 1 || block > 4096) im.fail("bad blocksize " + std::to_string(block));
+    Attrs a;
+    a.kernel_h = int32_t(block);
+    im.set_output(0, runtime(im.emit(OpType::DepthToSpace, {im.nhwc(im.input(0))}, a), kNhwc));
+}
+
 }  // namespace
 
 // Shape-changing and constant ops (onnx_shape_ops.cpp).
@@ -224,6 +263,8 @@ const Handler* find_handler(const std::string& op_type) {
         {"Sub", binary_op<OpType::Sub, '-'>},
         {"Mul", binary_op<OpType::Mul, '*'>},
         {"Div", binary_op<OpType::Div, '/'>},
+        {"Max", binary_op<OpType::Maximum, 0>},
+        {"Min", binary_op<OpType::Minimum, 0>},
         {"PRelu", prelu},
         {"Relu", unary_op<OpType::Relu>},
         {"Sigmoid", unary_op<OpType::Sigmoid>},
@@ -238,6 +279,8 @@ const Handler* find_handler(const std::string& op_type) {
         {"ReduceMean", [](Importer& im) { reduce(im, OpType::Mean); }},
         {"ReduceSum", [](Importer& im) { reduce(im, OpType::Sum); }},
         {"ReduceMax", [](Importer& im) { reduce(im, OpType::Max); }},
+        {"Resize", resize},
+        {"DepthToSpace", depth_to_space},
     };
     const auto it = table.find(op_type);
     return it != table.end() ? &it->second : find_shape_handler(op_type);

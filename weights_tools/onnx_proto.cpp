@@ -30,14 +30,14 @@ Tensor read_tensor(Reader r, size_t at) {
     Field f;
     while (r.next(f)) {
         switch (f.number) {
-            case 1: r.int64s(f, t.dims); break;
-            case 2: t.data_type = int32_t(r.int64(f)); break;
-            case 4: r.floats(f, t.floats); break;
-            case 5: r.int64s(f, int32s); break;
-            case 7: r.int64s(f, t.ints); break;
-            case 8: t.name = r.string(f); break;
-            case 9: raw = r.bytes(f), raw_size = f.size; break;
-            case 14: external = r.int64(f) == 1; break;
+            case field::Tensor::kDims: r.int64s(f, t.dims); break;
+            case field::Tensor::kDataType: t.data_type = int32_t(r.int64(f)); break;
+            case field::Tensor::kFloatData: r.floats(f, t.floats); break;
+            case field::Tensor::kInt32Data: r.int64s(f, int32s); break;
+            case field::Tensor::kInt64Data: r.int64s(f, t.ints); break;
+            case field::Tensor::kName: t.name = r.string(f); break;
+            case field::Tensor::kRawData: raw = r.bytes(f), raw_size = f.size; break;
+            case field::Tensor::kDataLocation: external = r.int64(f) == 1; break;
             default: break;
         }
     }
@@ -81,14 +81,14 @@ Attribute read_attribute(Reader r) {
     Field f;
     while (r.next(f)) {
         switch (f.number) {
-            case 1: a.name = r.string(f); break;
-            case 2: a.f = r.float32(f); break;
-            case 3: a.i = r.int64(f); break;
-            case 4: a.s = r.string(f); break;
-            case 5: a.t = read_tensor(r.message(f), f.offset); break;
-            case 7: r.floats(f, a.floats); break;
-            case 8: r.int64s(f, a.ints); break;
-            case 20: a.type = int32_t(r.int64(f)); break;
+            case field::Attribute::kName: a.name = r.string(f); break;
+            case field::Attribute::kF: a.f = r.float32(f); break;
+            case field::Attribute::kI: a.i = r.int64(f); break;
+            case field::Attribute::kS: a.s = r.string(f); break;
+            case field::Attribute::kT: a.t = read_tensor(r.message(f), f.offset); break;
+            case field::Attribute::kFloats: r.floats(f, a.floats); break;
+            case field::Attribute::kInts: r.int64s(f, a.ints); break;
+            case field::Attribute::kType: a.type = int32_t(r.int64(f)); break;
             default: break;  // graphs, strings, sparse tensors: no supported op uses them
         }
     }
@@ -100,12 +100,12 @@ Node read_node(Reader r) {
     Field f;
     while (r.next(f)) {
         switch (f.number) {
-            case 1: n.inputs.push_back(r.string(f)); break;
-            case 2: n.outputs.push_back(r.string(f)); break;
-            case 3: n.name = r.string(f); break;
-            case 4: n.op_type = r.string(f); break;
-            case 5: n.attributes.push_back(read_attribute(r.message(f))); break;
-            case 7: n.domain = r.string(f); break;
+            case field::Node::kInput: n.inputs.push_back(r.string(f)); break;
+            case field::Node::kOutput: n.outputs.push_back(r.string(f)); break;
+            case field::Node::kName: n.name = r.string(f); break;
+            case field::Node::kOpType: n.op_type = r.string(f); break;
+            case field::Node::kAttribute: n.attributes.push_back(read_attribute(r.message(f))); break;
+            case field::Node::kDomain: n.domain = r.string(f); break;
             default: break;
         }
     }
@@ -118,23 +118,23 @@ ValueInfo read_value_info(Reader r) {
     ValueInfo v;
     Field f, g, h, d, e;
     while (r.next(f)) {
-        if (f.number == 1) v.name = r.string(f);
-        if (f.number != 2) continue;
+        if (f.number == field::ValueInfo::kName) v.name = r.string(f);
+        if (f.number != field::ValueInfo::kType) continue;
         Reader type = r.message(f);
         while (type.next(g)) {
-            if (g.number != 1) continue;
+            if (g.number != field::TypeProto::kTensorType) continue;
             Reader tensor = type.message(g);
             while (tensor.next(h)) {
-                if (h.number == 1) v.elem_type = int32_t(tensor.int64(h));
-                if (h.number != 2) continue;
+                if (h.number == field::TensorType::kElemType) v.elem_type = int32_t(tensor.int64(h));
+                if (h.number != field::TensorType::kShape) continue;
                 v.has_shape = true;
                 Reader shape = tensor.message(h);
                 while (shape.next(d)) {
-                    if (d.number != 1) continue;
+                    if (d.number != field::Shape::kDim) continue;
                     Reader dim = shape.message(d);
                     int64_t value = -1;
                     while (dim.next(e))
-                        if (e.number == 1) value = dim.int64(e);
+                        if (e.number == field::Dim::kValue) value = dim.int64(e);
                     v.dims.push_back(value < 0 ? -1 : value);
                 }
             }
@@ -148,11 +148,11 @@ Graph read_graph(Reader r) {
     Field f;
     while (r.next(f)) {
         switch (f.number) {
-            case 1: g.nodes.push_back(read_node(r.message(f))); break;
-            case 2: g.name = r.string(f); break;
-            case 5: g.initializers.push_back(read_tensor(r.message(f), f.offset)); break;
-            case 11: g.inputs.push_back(read_value_info(r.message(f))); break;
-            case 12: g.outputs.push_back(read_value_info(r.message(f))); break;
+            case field::Graph::kNode: g.nodes.push_back(read_node(r.message(f))); break;
+            case field::Graph::kName: g.name = r.string(f); break;
+            case field::Graph::kInitializer: g.initializers.push_back(read_tensor(r.message(f), f.offset)); break;
+            case field::Graph::kInput: g.inputs.push_back(read_value_info(r.message(f))); break;
+            case field::Graph::kOutput: g.outputs.push_back(read_value_info(r.message(f))); break;
             default: break;  // value_info: shapes are inferred from the input instead
         }
     }
@@ -168,19 +168,19 @@ Model parse_model(const uint8_t* data, size_t size, const std::string& label) {
     Field f, g;
     while (r.next(f)) {
         switch (f.number) {
-            case 1: m.ir_version = r.int64(f); break;
-            case 2: m.producer = r.string(f); break;
-            case 7:
+            case field::Model::kIrVersion: m.ir_version = r.int64(f); break;
+            case field::Model::kProducerName: m.producer = r.string(f); break;
+            case field::Model::kGraph:
                 m.graph = read_graph(r.message(f));
                 have_graph = true;
                 break;
-            case 8: {
+            case field::Model::kOpsetImport: {
                 Reader op = r.message(f);
                 std::string domain;
                 int64_t version = 0;
                 while (op.next(g)) {
-                    if (g.number == 1) domain = op.string(g);
-                    if (g.number == 2) version = op.int64(g);
+                    if (g.number == field::OpsetId::kDomain) domain = op.string(g);
+                    if (g.number == field::OpsetId::kVersion) version = op.int64(g);
                 }
                 if (domain.empty() || domain == "ai.onnx") m.opset = version;
                 break;

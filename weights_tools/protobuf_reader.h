@@ -4,8 +4,8 @@
 // Every varint, length, field number and wire type is checked here, in one place, against the
 // bytes actually present, so a truncated or hostile file ends in one lfr::Error naming the file,
 // the problem and its byte offset, never in an out-of-range read. Nothing here allocates more than
-// the input's own size (packed arrays are sized by their byte length). An exporter can share the
-// wire-type enum and the varint rules (a writer lives in the tests for now).
+// the input's own size (packed arrays are sized by their byte length). protobuf_writer.h is the
+// writing half (lfr_export, the tests' hand-made models).
 #pragma once
 #include <cstdint>
 #include <cstring>

@@ -1,0 +1,90 @@
+// bench_one MODEL.lfr INPUT.npy [--runs N] [--threads T] [--batch1] [--save DIR]: one model on one
+// input, 3 warm-up runs then N timed ones; prints "median_ms X". bench/bench_ort.sh calls it in
+// turns with ONNX Runtime, so each engine runs alone on the (shared) cores.
+//   --batch1  time item 0 of a batched input
+//   --save    writes the outputs as DIR/out0.npy, out1.npy, ... (to compare with the other engine)
+//   --threads more than 1 needs a Session with a threads option; until lfr has one, exits with 3.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "lfr/core/npy.h"
+#include "lfr/runtime/executor.h"
+
+using namespace lfr;
+
+namespace {
+
+// Session::Options::threads, once the executor has it (picked up here without a change).
+template <class S, class = void>
+struct HasThreads : std::false_type {};
+template <class S>
+struct HasThreads<S, std::void_t<decltype(std::declval<typename S::Options&>().threads)>> : std::true_type {};
+
+template <class S>
+S make_session(const Model& model, int threads) {
+    if constexpr (HasThreads<S>::value) {
+        typename S::Options o;
+        o.threads = threads;
+        return S(model, o);
+    } else {
+        if (threads != 1) {
+            std::printf("threads unsupported\n");
+            std::exit(3);
+        }
+        return S(model);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> pos;
+    std::string save;
+    int runs = 20, threads = 1;
+    bool batch1 = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--threads" && i + 1 < argc) threads = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--save" && i + 1 < argc) save = argv[++i];
+        else if (a == "--batch1") batch1 = true;
+        else if (!a.empty() && a[0] != '-') pos.push_back(a);
+        else pos.clear(), i = argc;
+    }
+    if (pos.size() != 2) {
+        std::fprintf(stderr, "usage: bench_one MODEL.lfr INPUT.npy [--runs N] [--threads T] [--batch1] [--save DIR]\n");
+        return 2;
+    }
+    try {
+        const Model model = Model::load(pos[0]);
+        Tensor x = read_npy(pos[1]);
+        if (batch1) {
+            x.values.resize(size_t(x.shape.numel() / x.shape[0]));
+            x.shape[0] = 1;
+        }
+        Session s = make_session<Session>(model, threads);
+        const std::vector<ConstTensorView> in = {x.view()};
+        for (int i = 0; i < 3; ++i) s.run(in);
+        std::vector<double> t;
+        for (int i = 0; i < runs; ++i) {
+            const auto t0 = std::chrono::steady_clock::now();
+            s.run(in);
+            t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        }
+        std::sort(t.begin(), t.end());
+        std::printf("median_ms %.3f\n", t[t.size() / 2]);
+        if (!save.empty()) {
+            const auto outs = s.run(in);
+            for (size_t i = 0; i < outs.size(); ++i) write_npy(save + "/out" + std::to_string(i) + ".npy", outs[i].view());
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_one: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
