@@ -14,6 +14,7 @@
 
 #include "lfr/core/npy.h"
 #include "lfr/runtime/executor.h"
+#include "median_ms.h"
 
 namespace fs = std::filesystem;
 using namespace lfr;
@@ -30,18 +31,6 @@ static std::map<std::string, double> read_tfjs_table(const std::string& path) {
         ms[name] = v;
     }
     return ms;
-}
-
-static double median_ms(Session& s, const std::vector<ConstTensorView>& in, int runs) {
-    for (int i = 0; i < 3; ++i) s.run(in);
-    std::vector<double> t;
-    for (int i = 0; i < runs; ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        s.run(in);
-        t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    }
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
 }
 
 int main(int argc, char** argv) {
@@ -78,7 +67,7 @@ int main(int argc, char** argv) {
             x.values.resize(size_t(x.shape.numel() / x.shape[0]));  // batch 1, as tfjs_bench.js times it
             x.shape[0] = 1;
             Session s(model);
-            const double ms = median_ms(s, {x.view()}, runs);
+            const double ms = bench::median_ms(s, {x.view()}, runs);
             const auto t = tfjs.find(name);
             std::printf("%-24s %-16s %10.2f %10.0f", name.c_str(), x.shape.str().c_str(), ms, s.plan().arena_floats * 4 / 1024.0);
             if (t != tfjs.end()) std::printf(" %10.2f %8.2fx\n", t->second, t->second / ms);

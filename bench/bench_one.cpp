@@ -14,6 +14,7 @@
 
 #include "lfr/core/npy.h"
 #include "lfr/runtime/executor.h"
+#include "median_ms.h"
 
 using namespace lfr;
 
@@ -69,15 +70,7 @@ int main(int argc, char** argv) {
         }
         Session s = make_session<Session>(model, threads);
         const std::vector<ConstTensorView> in = {x.view()};
-        for (int i = 0; i < 3; ++i) s.run(in);
-        std::vector<double> t;
-        for (int i = 0; i < runs; ++i) {
-            const auto t0 = std::chrono::steady_clock::now();
-            s.run(in);
-            t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-        }
-        std::sort(t.begin(), t.end());
-        std::printf("median_ms %.3f\n", t[t.size() / 2]);
+        std::printf("median_ms %.3f\n", bench::median_ms(s, in, runs));
         if (!save.empty()) {
             const auto outs = s.run(in);
             for (size_t i = 0; i < outs.size(); ++i) write_npy(save + "/out" + std::to_string(i) + ".npy", outs[i].view());
