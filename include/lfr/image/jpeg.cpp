@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "lfr/core/error.h"
-#include "lfr/image/io.h"
+#include "lfr/image/codecs.h"
 
 namespace lfr {
 
@@ -263,7 +263,7 @@ inline double clamp255(double v) { return v < 0 ? 0 : v > 255 ? 255 : v; }
 
 class Decoder {
 public:
-    Decoder(const uint8_t* data, size_t n) : data_(data), n_(n) {}
+    Decoder(const uint8_t* data, size_t n, const ImageLimits& limits) : data_(data), n_(n), limits_(limits) {}
 
     Image decode() {
         if (n_ < 2 || data_[0] != 0xFF || data_[1] != 0xD8) fail("not a JPEG: no start-of-image marker");
@@ -323,9 +323,8 @@ private:
         const int count = s[5];
         if (width_ == 0) fail("corrupt JPEG: zero width");
         if (height_ == 0) fail("unsupported JPEG: height given by a DNL marker");
-        if (width_ > kMaxImageSide || height_ > kMaxImageSide || int64_t(width_) * height_ > kMaxImagePixels)
-            fail("image too large: " + std::to_string(width_) + "x" + std::to_string(height_) + ", the limit is " +
-                 std::to_string(kMaxImageSide) + " a side and " + std::to_string(kMaxImagePixels) + " pixels");
+        const std::string refusal = limits_.refusal(width_, height_);
+        if (!refusal.empty()) fail(refusal);
         if (count != 1 && count != 3 && count != 4) fail("unsupported JPEG: " + std::to_string(count) + " components");
         if (n < 6 + size_t(count) * 3) fail("corrupt JPEG: short frame header");
         progressive_ = progressive;
@@ -432,8 +431,9 @@ private:
             if ((needs_dc && !dc_tables_[size_t(c->dc_table)].defined) || (needs_ac && !ac_tables_[size_t(c->ac_table)].defined))
                 fail("corrupt JPEG: scan uses an undefined Huffman table");
         }
+        // kMaxJpegScans (codecs.h): each scan is a pass over every block.
+        if (++scans_ > kMaxJpegScans) fail("progressive JPEG with more than " + std::to_string(kMaxJpegScans) + " scans");
         decode_scan(scan);
-        ++scans_;
     }
 
     void decode_scan(const Scan& scan) {
@@ -643,6 +643,7 @@ private:
 
     const uint8_t* data_;
     size_t n_;
+    ImageLimits limits_;
     size_t pos_ = 0;
     int width_ = 0, height_ = 0, max_h_ = 1, max_v_ = 1, mcus_x_ = 0, mcus_y_ = 0;
     bool progressive_ = false;
@@ -658,9 +659,9 @@ private:
 
 }  // namespace
 
-Image decode_jpeg(const uint8_t* bytes, size_t n, const std::string& label) {
+Image decode_jpeg(const uint8_t* bytes, size_t n, const std::string& label, const ImageLimits& limits) {
     try {
-        return Decoder(bytes, n).decode();
+        return Decoder(bytes, n, limits).decode();
     } catch (const DecodeError& e) {
         throw Error(label + ": cannot decode image (" + e.why + ")");
     }
