@@ -210,7 +210,7 @@ int cmd_identify(Args& args) {
     const bool json = args.flag("--json");
     const std::string list = args.value("--list");
     const std::string draw = args.value("--draw"), draw_dir = args.value("--draw-dir");
-    const std::string db = gallery_path(args, /*create=*/false);
+    const std::string db = gallery_path(args, /*create=*/true);  // checked once the options are known good
     const std::string match = args.value("--match", "mean");
     IdentifyOptions how;
     if (match == "mean") how.by = MatchBy::MeanDistance;
@@ -222,6 +222,7 @@ int cmd_identify(Args& args) {
 
     const std::vector<std::string> paths = image_paths(args.positionals(), list);
     usage_check(!paths.empty(), "give at least one IMAGE (or --list FILE); see --help");
+    require_gallery(db);
     DrawTarget target(draw, draw_dir, paths.size());
 
     const Pipeline pipeline = load_pipeline(options);

@@ -84,7 +84,7 @@ TEST_CASE("hostile models: element counts past int64 are refused at load") {
         CAPTURE(file);
         check_error(error_of([&] { lfr::Model::load(kHostile + file); }), file, "more than 2^40 elements");
     }
-    CHECK(lfr::read_npy(kHostile + "model/in_1.npy").values.size() == 4);
+    CHECK(lfr::read_npy(kHostile + "model/in_1.npy").values.size() == 1);
 }
 
 TEST_CASE("hostile .npy headers: lfr::Error naming the file, never std::invalid_argument") {

@@ -72,8 +72,8 @@ TEST_CASE("hostile graphs: structure, shapes and attributes each give one lfr::E
              m.weights.emplace_back();
              m.output(m.node(OpType::Add, "add", {0, 1}));
          }, "more than 2^40 elements"},
-        {"Pad to 2^39 floats: over the working-memory limit", one_op(OpType::Pad, with([](Attrs& a) {
-             a.ints = {0, 0, 0, 1 << 30, 0, 1 << 30, 0, 62};
+        {"Pad to 2^38 floats: over the working-memory limit", one_op(OpType::Pad, with([](Attrs& a) {
+             a.ints = {0, 0, 0, 65528, 0, 65528, 0, 62};
          })), "working memory"},
         {"Reshape to more elements", one_op(OpType::Reshape, with([](Attrs& a) { a.ints = {1, 1 << 30, 1 << 30}; })),
          "Reshape"},
@@ -146,6 +146,9 @@ TEST_CASE("hostile graphs: structure, shapes and attributes each give one lfr::E
          })), "stride"},
         {"ResizeBilinear to 2^31-1 a side", one_op(OpType::ResizeBilinear, with([](Attrs& a) {
              a.ints = {INT32_MAX, INT32_MAX};
+         })), "more than 2^40 elements"},
+        {"ResizeBilinear to 65536 a side: 32 GiB", one_op(OpType::ResizeBilinear, with([](Attrs& a) {
+             a.ints = {65536, 65536};
          })), "working memory"},
         {"DepthToSpace block 0", one_op(OpType::DepthToSpace, with([](Attrs& a) { a.kernel_h = 0; })), "block"},
         {"MultiScaleFusion of 2^31-1 maps", one_op(OpType::MultiScaleFusion, with([](Attrs& a) { a.ints = {INT32_MAX}; })),
