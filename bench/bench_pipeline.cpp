@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
         std::printf("%s: %dx%d, %zu faces, median of %d runs (1 thread)\n", photo.c_str(), img.width, img.height,
                     faces.size(), runs);
         const PipelineOptions& used = p.options();
-        std::printf("  decode JPEG (stb)       %8.1f ms   (jpeg-js-exact decoder: %.1f ms)\n", decode, decode_exact);
+        std::printf("  decode JPEG (libjpeg)   %8.1f ms   (jpeg-js-exact decoder: %.1f ms)\n", decode, decode_exact);
         std::printf("  detect                  %8.1f ms   %s\n", detect, used.detector.c_str());
         std::printf("  landmarks               %8.1f ms   %s%s\n", landmarks, used.landmarker.c_str(),
                     used.landmarker == "mtcnn-onet" && used.detector == "mtcnn" ? " (the detector's ONet points, reused)" : "");

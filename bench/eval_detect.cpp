@@ -46,7 +46,7 @@ struct Args {
     bool plus1 = false;
     int threads = 0;
     PipelineOptions opt;
-    JpegDecoder jpeg = JpegDecoder::Stb;
+    JpegDecoder jpeg = JpegDecoder::Libjpeg;
 };
 
 [[noreturn]] void usage(const std::string& err) {
@@ -54,7 +54,7 @@ struct Args {
     std::fprintf(stderr,
                  "usage: eval_detect [--data DIR] [--models DIR] [--detector NAME]\n"
                  "                   [--input-size N] [--min-face N] [--score-threshold T (0.05)] [--nms-iou T] [--max-faces N]\n"
-                 "                   [--iou T (0.5)] [--plus1] [--threads N] [--pr OUT.svg] [--jpeg stb|jpeg-js]\n");
+                 "                   [--iou T (0.5)] [--plus1] [--threads N] [--pr OUT.svg] [--jpeg libjpeg|jpeg-js]\n");
     std::exit(err.empty() ? 0 : 2);
 }
 

@@ -50,7 +50,7 @@ struct Args {
     int dump_count = 12;
     int threads = 0;
     PipelineOptions opt;
-    JpegDecoder jpeg = JpegDecoder::Stb;
+    JpegDecoder jpeg = JpegDecoder::Libjpeg;
     bool list_no_face = false;
 };
 
@@ -59,7 +59,7 @@ struct Args {
     std::fprintf(stderr,
                  "usage: eval_lfw [--data DIR] [--pairs FILE] [--models DIR] [--detector NAME] [--landmarks NAME]\n"
                  "                [--embedder NAME] [--input-size N] [--min-face N] [--score-threshold T] [--nms-iou T]\n"
-                 "                [--max-faces N] [--align NAME] [--no-refine] [--no-mirror] [--jpeg stb|jpeg-js]\n"
+                 "                [--max-faces N] [--align NAME] [--no-refine] [--no-mirror] [--jpeg libjpeg|jpeg-js]\n"
                  "                [--threads N]\n"
                  "                [--roc OUT.svg] [--cache FILE] [--dump-chips DIR [--dump-count N]]\n"
                  "                [--list-no-face]\n");

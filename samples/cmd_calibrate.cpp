@@ -38,7 +38,7 @@ int cmd_calibrate(Args& args) {
     const bool dry_run = args.flag("--dry-run");
     const std::string list = args.value("--list");
     const PipelineOptions po = pipeline_options(args, db);
-    const JpegDecoder jpeg = jpeg_option(args, po);
+    const ImageDecoding decoding = image_option(args, po);
     const std::vector<std::string> paths = image_paths(args.positionals(), list);
     usage_check(!paths.empty(), "give impostor IMAGEs: photos of people who are not in the gallery (see --help)");
     struct stat st {};
@@ -58,7 +58,7 @@ int cmd_calibrate(Args& args) {
         for (size_t i = 0; i < paths.size(); ++i) {
             progress.step(i, paths[i]);
             try {
-                for (const Face& f : pipeline.embed(load_image(paths[i], jpeg)))
+                for (const Face& f : pipeline.embed(load_image(paths[i], decoding)))
                     distances.push_back(gallery.identify(f.descriptor, nearest).distance);
             } catch (const Error& e) {
                 progress.clear();

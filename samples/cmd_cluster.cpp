@@ -77,14 +77,14 @@ struct Found {
     int unreadable = 0;
 };
 
-Found embed_all(const Pipeline& pipeline, const std::vector<std::string>& paths, JpegDecoder jpeg, int thumb) {
+Found embed_all(const Pipeline& pipeline, const std::vector<std::string>& paths, const ImageDecoding& decoding, int thumb) {
     Found f;
     std::vector<float> rows;
     Progress progress("cluster", paths.size());
     for (size_t i = 0; i < paths.size(); ++i) {
         progress.step(i, paths[i]);
         try {
-            const Image img = load_image(paths[i], jpeg);
+            const Image img = load_image(paths[i], decoding);
             for (const Face& face : pipeline.embed(img)) {
                 f.image.push_back(i);
                 f.boxes.push_back(face.detection.box);
@@ -181,7 +181,7 @@ int cmd_cluster(Args& args) {
     usage_check(min_size >= 1, "--min-size must be at least 1");
     usage_check(!out.empty(), "--out DIR is required (see --help)");
     const PipelineOptions options = pipeline_options(args, gallery_path);
-    const JpegDecoder jpeg = jpeg_option(args, options);
+    const ImageDecoding decoding = image_option(args, options);
     std::vector<std::string> paths = image_paths(args.positionals(), list);
     if (!dir.empty())
         for (std::string& p : images_under(dir)) paths.push_back(std::move(p));
@@ -194,7 +194,7 @@ int cmd_cluster(Args& args) {
     std::optional<Gallery> gallery;  // opened before the slow part, so that a bad file fails now
     if (!gallery_path.empty()) gallery = Gallery::open(gallery_path, pipeline.embedder_name(), pipeline.descriptor_size());
 
-    const Found f = embed_all(pipeline, paths, jpeg, thumb);
+    const Found f = embed_all(pipeline, paths, decoding, thumb);
     LFR_CHECK(f.x.n > 0, "no face in any of the " + std::to_string(paths.size()) + " images");
     const float t = options.match_threshold > 0 ? options.match_threshold : cluster_threshold(pipeline.match_threshold());
     const Groups groups(f.image.begin(), f.image.end());

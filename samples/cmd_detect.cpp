@@ -50,7 +50,7 @@ int cmd_detect(Args& args, bool embed) {
     const std::string list = args.value("--list");
     const std::string draw = args.value("--draw"), draw_dir = args.value("--draw-dir");
     const PipelineOptions options = pipeline_options(args);
-    const JpegDecoder jpeg = jpeg_option(args, options);
+    const ImageDecoding decoding = image_option(args, options);
     const std::vector<std::string> paths = image_paths(args.positionals(), list);
     usage_check(!paths.empty(), "give at least one IMAGE (or --list FILE); see --help");
     DrawTarget target(draw, draw_dir, paths.size());
@@ -60,7 +60,7 @@ int cmd_detect(Args& args, bool embed) {
     for (const std::string& path : paths) {
         try {
             const auto t0 = std::chrono::steady_clock::now();
-            const Image img = load_image(path, jpeg);
+            const Image img = load_image(path, decoding);
             const std::vector<Face> faces = embed ? pipeline.embed(img) : pipeline.detect(img);
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 

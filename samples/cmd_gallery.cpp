@@ -114,7 +114,7 @@ int cmd_enroll(Args& args) {
     const std::string list = args.value("--list");
     const std::string db = gallery_path(args, /*create=*/true);
     const PipelineOptions options = pipeline_options(args, db);
-    const JpegDecoder jpeg = jpeg_option(args, options);
+    const ImageDecoding decoding = image_option(args, options);
     std::vector<std::string> pos = args.positionals();
     usage_check(!pos.empty(), "give a NAME and at least one IMAGE (see --help)");
     const std::string name = pos[0];
@@ -153,7 +153,7 @@ int cmd_enroll(Args& args) {
             progress.step(i, path);
             try {
                 int found = 0;
-                const std::optional<Face> face = pipeline.embed_subject(load_image(path, jpeg), &found);
+                const std::optional<Face> face = pipeline.embed_subject(load_image(path, decoding), &found);
                 if (face) {
                     if (found > 1) {
                         progress.clear();
@@ -210,7 +210,7 @@ int cmd_identify(Args& args) {
     const bool json = args.flag("--json");
     const std::string list = args.value("--list");
     const std::string draw = args.value("--draw"), draw_dir = args.value("--draw-dir");
-    const std::string db = gallery_path(args, /*create=*/false);
+    const std::string db = gallery_path(args, /*create=*/true);  // checked once the options are known good
     const std::string match = args.value("--match", "mean");
     IdentifyOptions how;
     if (match == "mean") how.by = MatchBy::MeanDistance;
@@ -218,14 +218,15 @@ int cmd_identify(Args& args) {
     else if (match == "centroid") how.by = MatchBy::Centroid;
     else throw UsageError("--match must be mean, nearest or centroid, not '" + match + "'");
     const PipelineOptions options = pipeline_options(args, db);
-    const JpegDecoder jpeg = jpeg_option(args, options);
+    const ImageDecoding decoding = image_option(args, options);
 
     const std::vector<std::string> paths = image_paths(args.positionals(), list);
     usage_check(!paths.empty(), "give at least one IMAGE (or --list FILE); see --help");
+    require_gallery(db);
     DrawTarget target(draw, draw_dir, paths.size());
 
     const Pipeline pipeline = load_pipeline(options);
-    const Gallery gallery = open_gallery(db, pipeline.embedder_name(), pipeline.descriptor_size(), /*read_only=*/true);
+    Gallery gallery = open_gallery(db, pipeline.embedder_name(), pipeline.descriptor_size(), /*read_only=*/true);
     how.threshold = pipeline.match_threshold();
     LFR_CHECK(!gallery.list().empty(), db + ": the gallery is empty; enroll someone first (lfr enroll --db " + db +
                                            " NAME IMAGE...)");
@@ -233,7 +234,7 @@ int cmd_identify(Args& args) {
     int failed = 0;
     for (const std::string& path : paths) {
         try {
-            const Image img = load_image(path, jpeg);
+            const Image img = load_image(path, decoding);
             const std::vector<Face> faces = pipeline.embed(img);
             std::vector<Identification> who;
             for (const Face& f : faces) who.push_back(gallery.identify(f.descriptor, how));
@@ -286,7 +287,7 @@ int cmd_gallery(Args& args) {
     const bool json = args.flag("--json");
     const std::string ids = args.value("--ids"), as = args.value("--as");
     const PipelineOptions options = pipeline_options(args, db);
-    const JpegDecoder jpeg = jpeg_option(args, options);
+    const ImageDecoding decoding = image_option(args, options);
     const std::vector<std::string> pos = args.positionals();
     usage_check(!pos.empty(), "expected list, rename, remove, merge, split, reject, export or import (see --help)");
     const std::string& action = pos[0];
@@ -333,7 +334,7 @@ int cmd_gallery(Args& args) {
         usage_check(pos.size() == 3, "gallery reject: expected NAME IMAGE");
         Gallery gallery = open_it(false);
         const Pipeline pipeline = load_pipeline(options);
-        const MainFace face = main_face_of(pipeline, pos[2], jpeg);
+        const MainFace face = main_face_of(pipeline, pos[2], decoding);
         gallery.reject(pos[1], face.face.descriptor, pos[2]);
         std::printf("%s: recorded as not %s in %s\n", pos[2].c_str(), pos[1].c_str(), db.c_str());
         return 0;

@@ -21,6 +21,9 @@ int cmd_models(Args& args) {
     }
     const std::string dir = models_dir_option(args);
     usage_check(args.positionals().empty(), "lfr models takes no arguments (see --help)");
+    struct stat dir_st {};
+    LFR_CHECK(::stat(dir.c_str(), &dir_st) == 0 && S_ISDIR(dir_st.st_mode),
+              dir + ": no such models folder (bash scripts/setup.sh makes models/)");
     const PipelineOptions defaults;
     auto show = [&](const char* kind, const auto& registry, const std::string& default_name) {
         std::printf("%s:\n", kind);

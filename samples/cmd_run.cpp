@@ -50,9 +50,9 @@ int cmd_run(Args& args) {
     const bool reference = args.flag("--reference");
     const bool profile = args.flag("--profile");
     const auto pos = args.positionals();
-    LFR_CHECK(pos.size() == 1, "lfr run: expected one MODEL.lfr (see lfr run --help)");
-    LFR_CHECK(!input_paths.empty(), "lfr run: give at least one --input IN.npy");
-    LFR_CHECK(repeat >= 0, "--repeat must be >= 0");
+    usage_check(pos.size() == 1, "expected one MODEL.lfr (see lfr run --help)");
+    usage_check(!input_paths.empty(), "give at least one --input IN.npy");
+    usage_check(repeat >= 0, "--repeat must be >= 0");
 
     const Model model = Model::load(pos[0]);
     std::vector<Tensor> inputs;

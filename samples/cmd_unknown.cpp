@@ -57,7 +57,7 @@ int cmd_observe(Args& args) {
     usage_check(min_size >= 1, "--min-size must be at least 1");
     how.min_cluster = size_t(min_size);
     const PipelineOptions options = pipeline_options(args, db);
-    const JpegDecoder jpeg = jpeg_option(args, options);
+    const ImageDecoding decoding = image_option(args, options);
     const std::vector<std::string> paths = image_paths(args.positionals(), list);
     usage_check(!paths.empty(), "give at least one IMAGE (or --list FILE); see --help");
 
@@ -67,7 +67,7 @@ int cmd_observe(Args& args) {
     int failed = 0;
     for (const std::string& path : paths) {
         try {
-            const std::vector<Face> faces = pipeline.embed(load_image(path, jpeg));
+            const std::vector<Face> faces = pipeline.embed(load_image(path, decoding));
             if (faces.empty()) std::printf("%s: no face\n", path.c_str());
             for (const Face& f : faces) {
                 const Observation seen = gallery.observe(f.descriptor, path, how);
@@ -98,7 +98,7 @@ int cmd_search(Args& args) {
     const std::string db = args.value("--db");
     usage_check(!db.empty(), "--db GALLERY is required (see --help)");
     const PipelineOptions options = pipeline_options(args, db);
-    const JpegDecoder jpeg = jpeg_option(args, options);
+    const ImageDecoding decoding = image_option(args, options);
     const std::vector<std::string> pos = args.positionals();
     usage_check(pos.size() == 1, "give one IMAGE (see --help)");
 
@@ -106,7 +106,7 @@ int cmd_search(Args& args) {
     GalleryOptions ro;
     ro.read_only = true;
     const Gallery gallery = Gallery::open(db, pipeline.embedder_name(), pipeline.descriptor_size(), ro);
-    const MainFace face = main_face_of(pipeline, pos[0], jpeg);
+    const MainFace face = main_face_of(pipeline, pos[0], decoding);
     const std::vector<StoredFace> hits = gallery.search(face.face.descriptor, size_t(top));
     if (json) {
         Json results = Json::array();

@@ -28,7 +28,7 @@ int cmd_verify(Args& args) {
     }
     const bool json = args.flag("--json");
     const PipelineOptions options = pipeline_options(args);
-    const JpegDecoder jpeg = jpeg_option(args, options);
+    const ImageDecoding decoding = image_option(args, options);
     const std::vector<std::string> paths = args.positionals();
     usage_check(paths.size() == 2, "expected two images, got " + std::to_string(paths.size()) + " (see --help)");
 
@@ -37,7 +37,7 @@ int cmd_verify(Args& args) {
     int failed = 0;
     for (int i = 0; i < 2; ++i) {
         try {
-            face[i] = main_face_of(pipeline, paths[size_t(i)], jpeg);
+            face[i] = main_face_of(pipeline, paths[size_t(i)], decoding);
         } catch (const Error& e) {
             report_error("verify", about_image(paths[size_t(i)], e.what()));
             ++failed;

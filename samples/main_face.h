@@ -16,8 +16,8 @@ struct MainFace {
 
 // Reads the photo and embeds the face it is about (Pipeline::embed_subject). Throws lfr::Error
 // naming the file when it cannot be read or shows no face.
-inline MainFace main_face_of(const Pipeline& pipeline, const std::string& path, JpegDecoder jpeg) {
-    const Image img = load_image(path, jpeg);
+inline MainFace main_face_of(const Pipeline& pipeline, const std::string& path, const ImageDecoding& decoding) {
+    const Image img = load_image(path, decoding);
     int found = 0;
     std::optional<Face> face = pipeline.embed_subject(img, &found);
     LFR_CHECK(face, path + ": no face found");

@@ -44,9 +44,11 @@ inline std::string pipeline_help() {
            "  --max-faces N        at most N faces per image (default 100)\n"
            "  --threshold T        same person when the descriptor distance is below T (default: the embedder's)\n"
            "  --backend NAME       where the networks run: cpu (default), or cuda when built with the CUDA backend\n"
-           "  --jpeg NAME          JPEG decoder: stb (default: chroma interpolated, as libjpeg does) or jpeg-js\n"
+           "  --jpeg NAME          JPEG decoder: libjpeg (default: libjpeg-turbo, chroma interpolated) or jpeg-js\n"
            "                       (exactly the pixels face-api and Human decode under Node; the default with\n"
-           "                       --align faceapi, so that mode reproduces face-api from the JPEG files)\n";
+           "                       --align faceapi, so that mode reproduces face-api from the JPEG files)\n"
+           "  --max-pixels N       refuse pictures of more than N pixels, before decoding them (default " +
+           std::to_string(ImageLimits{}.max_pixels) + ")\n";
 }
 
 // The registry name an option names (canonical name or alias), or a usage error listing the choices;
@@ -83,16 +85,11 @@ inline PipelineOptions pipeline_options(Args& args, const std::string& gallery =
     o.embedder = stage_option(args, "--embedder", embedder_registry(), o.embedder);
 
     o.detector_input = args.int_value("--input-size", o.detector_input);
-    usage_check(o.detector_input == 0 || (o.detector_input >= 32 && o.detector_input % 32 == 0 && o.detector_input <= 4096),
-                "--input-size must be a multiple of 32 between 32 and 4096, not " + std::to_string(o.detector_input));
     o.min_face = args.int_value("--min-face", o.min_face);
-    usage_check(o.min_face >= 0, "--min-face must not be negative");
     o.score_threshold = args.float_value("--score", o.score_threshold);
-    usage_check(o.score_threshold < 0 || o.score_threshold <= 1, "--score must lie in [0, 1]");
     o.max_faces = args.int_value("--max-faces", o.max_faces);
-    usage_check(o.max_faces >= 1, "--max-faces must be at least 1");
     o.match_threshold = args.float_value("--threshold", o.match_threshold);
-    usage_check(o.match_threshold == -1 || o.match_threshold > 0, "--threshold must be positive");
+    usage_check(o.problem().empty(), o.problem());
     const std::string backend = args.value("--backend", "cpu");
 #ifdef LFR_HAVE_CUDA
     if (backend == "cuda") o.backend = cuda::backend();
@@ -103,13 +100,19 @@ inline PipelineOptions pipeline_options(Args& args, const std::string& gallery =
     return o;
 }
 
-// --jpeg NAME, taken out of args: stb, or jpeg-js when the pipeline is in face-api's mode.
-inline JpegDecoder jpeg_option(Args& args, const PipelineOptions& o) {
-    const JpegDecoder fallback = o.faceapi_mode() ? JpegDecoder::JpegJs : JpegDecoder::Stb;
+// --jpeg NAME and --max-pixels N, taken out of args: how pictures are read. The decoder is libjpeg, or
+// jpeg-js when the pipeline is in face-api's mode.
+inline ImageDecoding image_option(Args& args, const PipelineOptions& o) {
+    const JpegDecoder fallback = o.faceapi_mode() ? JpegDecoder::JpegJs : JpegDecoder::Libjpeg;
     const std::string d = args.value("--jpeg", jpeg_decoder_name(fallback));
     const std::optional<JpegDecoder> decoder = jpeg_decoder_from_name(d);
-    if (!decoder) throw UsageError("--jpeg must be stb or jpeg-js, not '" + d + "'");
-    return *decoder;
+    if (!decoder) throw UsageError("--jpeg must be libjpeg or jpeg-js, not '" + d + "'");
+    ImageDecoding how(*decoder);
+    constexpr int kMostPixels = kMaxImageSide * kMaxImageSide;
+    how.limits.max_pixels = args.int_value("--max-pixels", int(how.limits.max_pixels));
+    usage_check(how.limits.max_pixels >= 1 && how.limits.max_pixels <= kMostPixels,
+                "--max-pixels must lie in 1.." + std::to_string(kMostPixels));
+    return how;
 }
 
 // The model files a pipeline with these options reads.

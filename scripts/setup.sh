@@ -12,7 +12,8 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 # --- 1. Debian packages -----------------------------------------------------------------------
 # Libraries by package name; tools by command, since node/npm may come from another Debian source.
 # clang and libclang-rt-14-dev (libFuzzer's runtime, only recommended by clang) build fuzz/.
-LIBS=(libstb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev ca-certificates libclang-rt-14-dev)
+# Image codecs (include/lfr/image/io.h): libjpeg-turbo, libpng; stb for BMP and writing.
+LIBS=(libstb-dev libjpeg62-turbo-dev libpng-dev doctest-dev nlohmann-json3-dev libsqlite3-dev ca-certificates libclang-rt-14-dev)
 TOOLS=(cmake:cmake g++:g++ make:make node:nodejs npm:npm clang++:clang)
 # Video (lfr watch): FFmpeg's libraries read files and streams; its command line makes the tests' videos.
 LIBS+=(pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev)

@@ -98,10 +98,10 @@ TEST_CASE("lfr detect/embed --json: one line per image with the documented field
             }
             return worst;
         };
-        const double exact = max_distance(""), stb = max_distance("--jpeg stb ");
-        MESSAGE("sample5.jpg, face-api mode: largest descriptor distance from face-api " << exact << " (stb's pixels: " << stb << ")");
+        const double exact = max_distance(""), libjpeg = max_distance("--jpeg libjpeg ");
+        MESSAGE("sample5.jpg, face-api mode: largest descriptor distance from face-api " << exact << " (libjpeg's pixels: " << libjpeg << ")");
         CHECK(exact < 1e-3);
-        CHECK(stb > exact);
+        CHECK(libjpeg > exact);
     }
     SUBCASE("human-readable summary") {
         const Result r = run_lfr("detect " + quote(photo(2)));
@@ -276,7 +276,8 @@ TEST_CASE("lfr: usage errors (unknown option, missing --db, bad values) exit 2 w
                                                           {"enroll alice ", "--db"},
                                                           {"detect --detector yolo ", "--detector"},
                                                           {"detect --input-size 100 ", "--input-size"},
-                                                          {"detect --jpeg libjpeg ", "--jpeg"},
+                                                          {"detect --jpeg stb ", "--jpeg"},
+                                                          {"detect --max-pixels 0 ", "--max-pixels"},
                                                           {"detect --backend tpu ", "--backend"}};
     for (const auto& [args, word] : cases) {
         CAPTURE(args);
@@ -301,4 +302,42 @@ TEST_CASE("lfr: usage errors (unknown option, missing --db, bad values) exit 2 w
     CHECK(r.rc == 1);
     check_one_error_line(r, "text.db");
     CHECK(read_text(dir / "text.db") == "hello\n");
+}
+
+TEST_CASE("lfr: every subcommand exits 0 on --help, 2 on an unknown option, 1 on a missing file") {
+    if (!have_models()) return;
+    TempDir dir;
+    const std::string none = quote(dir / "missing"), db = quote(dir / "missing.db");
+    // Each subcommand with arguments that name only missing files (and, for the galleries, a missing one).
+    const std::pair<const char*, std::string> cases[] = {
+        {"run", none + ".lfr --input " + none + ".npy"},
+        {"detect", none + ".jpg"},
+        {"embed", none + ".jpg"},
+        {"verify", none + "1.jpg " + none + "2.jpg"},
+        {"enroll", "--db " + quote(dir / "new.db") + " alice " + none + ".jpg"},
+        {"identify", "--db " + db + " " + quote(photo(1))},
+        {"gallery", "list --db " + db},
+        {"models", "--models " + none},
+        {"cluster", none + ".jpg --out " + quote(dir / "clusters")},
+        {"observe", "--db " + quote(dir / "new.db") + " " + none + ".jpg"},
+        {"search", "--db " + db + " " + quote(photo(1))},
+        {"watch", none + ".mp4 --db " + db},
+        {"calibrate", "--db " + db + " " + quote(photo(1))},
+    };
+    for (const auto& [cmd, args] : cases) {
+        CAPTURE(cmd);
+        const Result help = run_lfr(std::string(cmd) + " --help");
+        CHECK(help.rc == 0);
+        CHECK(help.out.find("usage: lfr") == 0);
+        CHECK(help.out.find("lfr " + std::string(cmd) + " ") != std::string::npos);
+        const Result unknown = run_lfr(std::string(cmd) + " --frobnicate " + args);
+        CHECK(unknown.rc == 2);
+        check_one_error_line(unknown, "--frobnicate");
+        // Commands of many images report each bad one, then that nothing was done: the first line names it.
+        const Result missing = run_lfr(std::string(cmd) + " " + args);
+        CHECK(missing.rc == 1);
+        INFO("stderr: " << missing.err);
+        REQUIRE(!lines(missing.err).empty());
+        CHECK(lines(missing.err)[0].find("missing") != std::string::npos);
+    }
 }

@@ -288,7 +288,7 @@ TEST_CASE("gallery: a version 1 file is read as it is read-only, and upgraded to
     {
         lfr::GalleryOptions ro;
         ro.read_only = true;
-        const lfr::Gallery g = lfr::Gallery::open(v1, kEmbedder, kDim, ro);
+        lfr::Gallery g = lfr::Gallery::open(v1, kEmbedder, kDim, ro);
         CHECK(g.identify(unit(3)).name == "alice");
     }
     CHECK(contains(slurp(v1), "lfr_schema"));

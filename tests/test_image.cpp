@@ -113,7 +113,7 @@ TEST_CASE("load_image refuses missing, truncated, empty and non-image files with
                                 0, 0, 0x27, 0x10, 0, 0, 0x27, 0x11, 8, 2, 0, 0, 0, 0, 0, 0, 0};
     msg = error_of([&] { decode_image(png.data(), png.size(), "huge.png"); });
     CHECK(msg.find("huge.png: cannot decode image (image too large") == 0);
-    png[18] = 0x7F;  // width 0x7F2710: over stb's per-side limit
+    png[18] = 0x7F;  // width 0x7F2710: over the per-side limit
     CHECK(error_of([&] { decode_image(png.data(), png.size(), "huge.png"); }).find("huge.png: cannot decode") == 0);
 
     if (!fs::exists(kSample)) {

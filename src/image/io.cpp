@@ -1,9 +1,9 @@
-// lfr::image's codecs behind the declarations of io.h: stb_image and stb_image_write, configured for
-// hostile input, and lfr's jpeg-js-exact JPEG decoder (jpeg.cpp) when the caller asks for it. Built with
-// jpeg.cpp as the static library lfr_image (CMake target lfr::image).
+// io.h's entry points: reading the file, the limits, choosing the decoder by the leading bytes (codecs.h),
+// BMP decoding and all encoding through stb_image / stb_image_write.
 // The stb functions are compiled `static` (STB_IMAGE_STATIC), so a program that has its own copy of
 // stb links without duplicate symbols.
 #include "lfr/image/io.h"
+#include "codecs.h"
 #include "lfr/image/jpeg.h"
 
 #include <cerrno>
@@ -12,11 +12,9 @@
 #include <cstring>
 #include <memory>
 
-// --- stb configuration: only the three formats we promise, no stdio inside stb, bounded sizes. ----
+// --- stb configuration: BMP only (io.h says why), no stdio inside stb, bounded sizes. ------------
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
-#define STBI_ONLY_JPEG
-#define STBI_ONLY_PNG
 #define STBI_ONLY_BMP
 #define STBI_NO_STDIO
 #define STBI_FAILURE_USERMSG
@@ -49,23 +47,17 @@ namespace lfr {
 
 namespace {
 
-constexpr size_t kMaxFileBytes = size_t(512) << 20;  // no supported picture this size is sane
-
-std::string decode_error(const std::string& label, const std::string& why) {
-    return label + ": cannot decode image (" + why + ")";
-}
-
-// Whether a JPEG stream reaches its end-of-image marker. stb_image decodes a JPEG cut off inside
-// its scan data without complaint (the missing part comes back grey), so a truncated upload or an
-// interrupted copy would silently become a wrong picture. This walks the marker segments (APPn
+// Whether a JPEG stream reaches its end-of-image marker. libjpeg decodes a JPEG cut off inside its
+// scan data with only a warning (the missing part comes back grey; libjpeg.cpp refuses that warning
+// too), so a truncated upload or an interrupted copy would silently become a wrong picture. This walks the marker segments (APPn
 // segments, and the EXIF thumbnail inside them, are skipped by length) and the entropy-coded data
 // (where 0xFF is always followed by 0x00 or a restart marker). Returns false only when the data
-// ends early; anything it does not understand is left to stb to judge.
+// ends early; anything it does not understand is left to the decoder to judge.
 bool jpeg_reaches_eoi(const uint8_t* p, size_t n) {
     size_t i = 2;  // after SOI
     while (true) {
         if (i >= n) return false;
-        if (p[i] != 0xFF) return true;  // not a marker where one belongs: stb decides
+        if (p[i] != 0xFF) return true;  // not a marker where one belongs: the decoder decides
         while (i < n && p[i] == 0xFF) ++i;  // fill bytes
         if (i >= n) return false;
         const uint8_t marker = p[i++];
@@ -96,7 +88,11 @@ bool jpeg_reaches_eoi(const uint8_t* p, size_t n) {
     }
 }
 
+// The format from the leading bytes only: no decoder is tried on a file that is not its own (a JPEG
+// starting FF FF D8 once reached stb past the JPEG checks).
 bool is_jpeg(const uint8_t* p, size_t n) { return n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF; }
+bool is_png(const uint8_t* p, size_t n) { return n >= 8 && std::memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0; }
+bool is_bmp(const uint8_t* p, size_t n) { return n >= 2 && p[0] == 'B' && p[1] == 'M'; }
 
 void check_encodable(const Image& image, const std::string& what) {
     LFR_CHECK(image.width > 0 && image.height > 0,
@@ -132,19 +128,24 @@ void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
 
 }  // namespace
 
-Image decode_image(const uint8_t* bytes, size_t n, const std::string& label, JpegDecoder jpeg) {
-    LFR_CHECK(n > 0, decode_error(label, "empty file"));
-    LFR_CHECK(n <= size_t(INT_MAX), decode_error(label, "file too large"));
-    if (jpeg == JpegDecoder::JpegJs && is_jpeg(bytes, n)) return decode_jpeg(bytes, n, label);
-    LFR_CHECK(!is_jpeg(bytes, n) || jpeg_reaches_eoi(bytes, n),
-              decode_error(label, "truncated JPEG: the data ends before the end-of-image marker"));
+Image decode_bmp(const uint8_t* bytes, size_t n, const std::string& label, const ImageLimits& limits) {
     int w = 0, h = 0, channels = 0;
-    if (!stbi_info_from_memory(bytes, int(n), &w, &h, &channels))
-        throw Error(decode_error(label, stbi_failure_reason()));
-    LFR_CHECK(w > 0 && h > 0 && w <= kMaxImageSide && h <= kMaxImageSide && int64_t(w) * h <= kMaxImagePixels,
-              decode_error(label, "image too large: " + std::to_string(w) + "x" + std::to_string(h) +
-                                      ", the limit is " + std::to_string(kMaxImageSide) + " a side and " +
-                                      std::to_string(kMaxImagePixels) + " pixels"));
+    if (!stbi_info_from_memory(bytes, int(n), &w, &h, &channels)) throw Error(decode_error(label, stbi_failure_reason()));
+    const std::string refusal = limits.refusal(w, h);
+    LFR_CHECK(refusal.empty(), decode_error(label, refusal));
+    // stb decodes a BMP whose rows are missing without complaint, a pixel at a time: a 36-byte file
+    // claiming 13568x247 1-bit pixels took 13 s (found by fuzz_image). The rows must be in the file.
+    // (stb takes no compressed BMP, so every row is ceil(w * bits / 32) words.)
+    auto le = [&](size_t at, int bytes_) {
+        uint32_t v = 0;
+        for (int i = bytes_ - 1; i >= 0; --i) v = v << 8 | (at + size_t(i) < n ? bytes[at + size_t(i)] : 0);
+        return v;
+    };
+    const uint32_t offset = le(10, 4), bits = le(le(14, 4) == 12 ? 24 : 28, 2);
+    const uint64_t row_bytes = (uint64_t(w) * bits + 31) / 32 * 4;
+    LFR_CHECK(uint64_t(offset) + row_bytes * uint64_t(h) <= n,
+              decode_error(label, "truncated BMP: " + std::to_string(w) + "x" + std::to_string(h) + " pixels of " +
+                                      std::to_string(bits) + " bits need more than the file's " + std::to_string(n) + " bytes"));
     stbi_uc* pixels = stbi_load_from_memory(bytes, int(n), &w, &h, &channels, 3);
     if (!pixels) throw Error(decode_error(label, stbi_failure_reason()));
     Image image;
@@ -155,7 +156,19 @@ Image decode_image(const uint8_t* bytes, size_t n, const std::string& label, Jpe
     return image;
 }
 
-Image load_image(const std::string& path, JpegDecoder jpeg) {
+Image decode_image(const uint8_t* bytes, size_t n, const std::string& label, const ImageDecoding& how) {
+    LFR_CHECK(n > 0, decode_error(label, "empty file"));
+    LFR_CHECK(n <= how.limits.max_file_bytes && n <= size_t(INT_MAX),
+              decode_error(label, "file of " + std::to_string(n) + " bytes, the limit is " + std::to_string(how.limits.max_file_bytes)));
+    if (is_png(bytes, n)) return decode_png(bytes, n, label, how.limits);
+    if (is_bmp(bytes, n)) return decode_bmp(bytes, n, label, how.limits);
+    LFR_CHECK(is_jpeg(bytes, n), decode_error(label, "not a JPEG, PNG or BMP file"));
+    if (how.jpeg == JpegDecoder::JpegJs) return decode_jpeg(bytes, n, label, how.limits);
+    LFR_CHECK(jpeg_reaches_eoi(bytes, n), decode_error(label, "truncated JPEG: the data ends before the end-of-image marker"));
+    return decode_libjpeg(bytes, n, label, how.limits);
+}
+
+Image load_image(const std::string& path, const ImageDecoding& how) {
     std::FILE* raw = std::fopen(path.c_str(), "rb");
     LFR_CHECK(raw, path + ": cannot open (" + std::strerror(errno) + ")");
     std::unique_ptr<std::FILE, FileCloser> f(raw);
@@ -164,12 +177,12 @@ Image load_image(const std::string& path, JpegDecoder jpeg) {
     while (true) {
         const size_t got = std::fread(chunk, 1, sizeof chunk, f.get());
         bytes.insert(bytes.end(), chunk, chunk + got);
-        LFR_CHECK(bytes.size() <= kMaxFileBytes,
-                  path + ": cannot decode image (file larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB)");
+        LFR_CHECK(bytes.size() <= how.limits.max_file_bytes,
+                  decode_error(path, "file larger than the limit of " + std::to_string(how.limits.max_file_bytes) + " bytes"));
         if (got < sizeof chunk) break;
     }
     LFR_CHECK(!std::ferror(f.get()), path + ": cannot read (" + std::strerror(errno) + ")");
-    return decode_image(bytes.data(), bytes.size(), path, jpeg);
+    return decode_image(bytes.data(), bytes.size(), path, how);
 }
 
 std::vector<uint8_t> encode_png(const Image& image) {

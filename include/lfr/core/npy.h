@@ -39,13 +39,14 @@ inline Tensor read_npy(const std::string& path) {
     for (size_t i = 0; i < dims.size();) {
         while (i < dims.size() && (dims[i] == ' ' || dims[i] == ',')) ++i;
         if (i == dims.size()) break;
-        size_t used = 0;
-        long long d = std::stoll(dims.substr(i), &used);
-        LFR_CHECK(d >= 0 && t.shape.rank < kMaxRank, path + ": unsupported .npy shape (" + dims + ")");
+        // Digits by hand: std::stoll would throw its own exception on junk or overflow.
+        int64_t d = 0;
+        const size_t start = i;
+        for (; i < dims.size() && dims[i] >= '0' && dims[i] <= '9' && d <= kMaxNumel; ++i) d = d * 10 + (dims[i] - '0');
+        LFR_CHECK(i > start && d <= kMaxNumel && t.shape.rank < kMaxRank, path + ": unsupported .npy shape (" + dims + ")");
         t.shape.dim[t.shape.rank++] = d;
-        i += used;
     }
-    const size_t n = size_t(t.shape.numel()), data_at = header_at + header_len;
+    const size_t n = size_t(t.shape.checked_numel(path + ": .npy shape")), data_at = header_at + header_len;
     LFR_CHECK(bytes.size() - data_at == n * 4, path + ": .npy data size does not match its shape " + t.shape.str());
     t.values.resize(n);
     std::memcpy(t.values.data(), bytes.data() + data_at, n * 4);

@@ -24,9 +24,15 @@ struct Shape {
     }
     int64_t operator[](int i) const { return dim[i < 0 ? i + rank : i]; }
     int64_t& operator[](int i) { return dim[i < 0 ? i + rank : i]; }
+    // Element count. Throws lfr::Error when it would pass kMaxNumel (so never wraps round), whatever
+    // the shape's origin: a size computed from it can then be trusted.
     int64_t numel() const {
         int64_t n = 1;
-        for (int i = 0; i < rank; ++i) n *= dim[i];
+        for (int i = 0; i < rank; ++i) {
+            if (dim[i] == 0) return 0;
+            LFR_CHECK(!__builtin_mul_overflow(n, dim[i], &n) && n <= kMaxNumel && n >= -kMaxNumel,
+                      "shape " + str() + " has more than 2^40 elements");
+        }
         return n;
     }
     // numel() of an untrusted shape: throws, naming `what`, on a negative dim or over kMaxNumel.

@@ -41,9 +41,11 @@
 // writer waits up to GalleryOptions::busy_timeout_ms for the others.
 //
 // A Gallery is move-only and not thread-safe: use one per thread (SQLite serialises writers between them).
+// Its const methods only read the file; identify() is not const, since it fills the matrix.
 #pragma once
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstdint>
@@ -161,6 +163,10 @@ public:
             throw Error(path + ": cannot open gallery: " + msg);
         }
         sqlite3_extended_result_codes(g.db_, 1);
+        // The file may come from anyone: SQL functions with side effects may not run from its schema, and
+        // writes that could corrupt it (PRAGMA writable_schema, ...) are refused.
+        sqlite3_db_config(g.db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+        sqlite3_db_config(g.db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
         sqlite3_busy_timeout(g.db_, options.busy_timeout_ms);
         g.attach_or_create();
         return g;
@@ -308,13 +314,14 @@ public:
     }
 
     // 1:N identification: who, of everyone enrolled, is `query`? See the top of this file for MatchBy.
-    Identification identify(const float* query, size_t n, const IdentifyOptions& options = {}) const;
+    // Not const: it brings the in-memory matrix up to date (one Gallery per thread, as every write).
+    Identification identify(const float* query, size_t n, const IdentifyOptions& options = {});
 
-    Identification identify(const std::vector<float>& query, const IdentifyOptions& options = {}) const {
+    Identification identify(const std::vector<float>& query, const IdentifyOptions& options = {}) {
         return identify(query.data(), query.size(), options);
     }
 
-    Identification identify(const std::vector<float>& query, float threshold, MatchBy by = MatchBy::MeanDistance) const {
+    Identification identify(const std::vector<float>& query, float threshold, MatchBy by = MatchBy::MeanDistance) {
         IdentifyOptions o;
         o.threshold = threshold;
         o.by = by;
@@ -553,16 +560,17 @@ private:
     void upgrade_1_to_2();
     void migrate();
     void check_ours();
+    void check_tables();
 
     // Brings the in-memory matrix up to date (lfr/face/gallery_match.h).
-    void load() const;
+    void load();
 
     std::string path_, embedder_;
     int dim_ = 0;
     bool read_only_ = false;
     int schema_ = gallery_detail::kSchemaVersion;  // the file's version (1: read-only, not upgraded)
     sqlite3* db_ = nullptr;
-    mutable Cache cache_;
+    Cache cache_;
 };
 
 }  // namespace lfr

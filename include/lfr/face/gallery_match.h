@@ -4,7 +4,7 @@
 
 namespace lfr {
 
-inline Identification Gallery::identify(const float* query, size_t n, const IdentifyOptions& options) const {
+inline Identification Gallery::identify(const float* query, size_t n, const IdentifyOptions& options) {
     LFR_CHECK(n == size_t(dim_), path_ + ": identify: the query has " + std::to_string(n) +
                                      " values; this gallery holds " + std::to_string(dim_) + "-d descriptors of " +
                                      embedder_);
@@ -61,7 +61,7 @@ inline Identification Gallery::identify(const float* query, size_t n, const Iden
 
 // Brings the in-memory matrix up to date: nothing to do when no one committed since; only the new
 // rows when descriptors were only added; else everything.
-inline void Gallery::load() const {
+inline void Gallery::load() {
     const int64_t version = pragma_int("PRAGMA data_version");  // changes when another connection commits
     if (cache_.loaded && !cache_.stale && cache_.data_version == version) return;
     const int64_t generation = pragma_int("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0)");

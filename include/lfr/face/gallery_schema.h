@@ -111,6 +111,7 @@ inline void Gallery::check_ours() {
                   std::to_string(gallery_detail::kSchemaVersion) +
                   (version > gallery_detail::kSchemaVersion ? " (made by a newer lfr)" : ""));
     schema_ = int(version);
+    check_tables();
     if (schema_ < gallery_detail::kSchemaVersion && !read_only_) migrate();
     const std::string made_with = meta("embedder"), made_dim = meta("dim");
     if (embedder_.empty()) {  // open(path, "", 0): adopt the gallery's embedder
@@ -123,6 +124,45 @@ inline void Gallery::check_ours() {
     if (made_with != embedder_ || made_dim != std::to_string(dim_))
         throw Error(path_ + " was made with " + made_with + " (" + made_dim + "-d); this query uses " + embedder_ +
                     " (" + std::to_string(dim_) + "-d)");
+}
+
+// Our tables must be tables with our columns, and nothing may run behind them: a `descriptors` VIEW
+// over an endless recursive query passed the name checks above and made identify run for ever, and a
+// trigger or generated column could do the same on a write or a read.
+inline void Gallery::check_tables() {
+    const std::string refuse = path_ + ": not an lfr gallery: ";
+    LFR_CHECK(pragma_int("SELECT count(*) FROM sqlite_master WHERE type IN ('view', 'trigger')") == 0,
+              refuse + "it holds views or triggers; refusing to use it");
+    struct Table {
+        const char* name;
+        std::vector<const char*> columns;  // those of schema version 1, then those version 2 adds
+        size_t v1_columns;
+    };
+    const Table tables[] = {
+        {"lfr_schema", {"version"}, 1},
+        {"meta", {"key", "value"}, 2},
+        {"people", {"id", "name", "created", "unnamed"}, 3},
+        {"descriptors", {"id", "person_id", "embedder", "dim", "vector", "source", "created", "medoid"}, 7},
+        {"pending", {"id", "vector", "source", "created"}, 0},
+        {"rejections", {"id", "person_id", "vector", "source", "created"}, 0},
+    };
+    for (const Table& t : tables) {
+        const size_t expected = schema_ == 1 ? t.v1_columns : t.columns.size();
+        if (expected == 0) continue;
+        gallery_detail::Statement type(db_, path_, "SELECT type FROM sqlite_master WHERE name = ?1");
+        type.bind(1, std::string(t.name));
+        LFR_CHECK(type.step() && type.text(0) == "table", refuse + t.name + " is not a table");
+        // table_xinfo's `hidden`: 2 and 3 are generated columns, computed on every read.
+        gallery_detail::Statement info(db_, path_, (std::string("PRAGMA table_xinfo(") + t.name + ")").c_str());
+        std::vector<std::string> have;
+        while (info.step()) {
+            LFR_CHECK(info.integer(6) == 0, refuse + t.name + "." + info.text(1) + " is a generated or hidden column");
+            have.push_back(info.text(1));
+        }
+        for (size_t i = 0; i < expected; ++i)
+            LFR_CHECK(std::find(have.begin(), have.end(), t.columns[i]) != have.end(),
+                      refuse + "table " + t.name + " has no column " + t.columns[i]);
+    }
 }
 
 }  // namespace lfr

@@ -48,6 +48,20 @@ struct PipelineOptions {
     float faceres_crop_scale = 0;
 
     bool faceapi_mode() const { return alignment == "faceapi"; }
+
+    // "" when the numbers are usable, else what is wrong (naming the field and its `lfr` option). The
+    // Pipeline refuses such options with an lfr::Error; the command line reports them as a usage error.
+    std::string problem() const {
+        if (detector_input != 0 && (detector_input < 32 || detector_input > 4096 || detector_input % 32 != 0))
+            return "detector_input (--input-size) must be a multiple of 32 between 32 and 4096, not " +
+                   std::to_string(detector_input);
+        if (min_face < 0) return "min_face (--min-face) must not be negative, not " + std::to_string(min_face);
+        if (max_faces < 1) return "max_faces (--max-faces) must be at least 1, not " + std::to_string(max_faces);
+        if (!(score_threshold <= 1)) return "score_threshold (--score) must lie in [0, 1] (negative: the detector's)";
+        if (!(match_threshold != 0 && match_threshold == match_threshold))
+            return "match_threshold (--threshold) must be positive (negative: the embedder's)";
+        return "";
+    }
 };
 
 }  // namespace lfr

@@ -48,6 +48,8 @@ int main_face(const std::vector<FaceOrDetection>& faces, int img_w, int img_h) {
 class Pipeline {
 public:
     explicit Pipeline(const PipelineOptions& options = {}) : opt_(options) {
+        const std::string problem = opt_.problem();
+        LFR_CHECK(problem.empty(), "pipeline options: " + problem);
         const auto& det = stage_entry(detector_registry(), opt_.detector, "detector");
         const auto& emb = stage_entry(embedder_registry(), opt_.embedder, "embedder");
         const auto& lm = stage_entry(landmarker_registry(), opt_.landmarker.empty() ? emb.landmarker : opt_.landmarker,

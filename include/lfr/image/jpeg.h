@@ -7,8 +7,9 @@
 // descriptors by up to 0.13. This decoder produces jpeg-js 0.4.4's RGB bytes exactly for every JPEG that
 // jpeg-js decodes correctly (tests/test_jpeg.cpp compares SHA-256s of the pixels), so lfr's pipeline
 // starts from the reference's pixels when both read the same file. It is the JpegDecoder::JpegJs choice
-// of load_image (io.h) and what `lfr ... --align faceapi` uses; stb stays the default decoder, since
-// interpolated chroma gives the default pipeline the better LFW accuracy (99.00% against 98.87%).
+// of load_image (io.h) and what `lfr ... --align faceapi` uses; libjpeg-turbo is the default decoder, since
+// interpolated chroma gave the default pipeline the better LFW accuracy (99.00% against 98.87%, measured
+// when stb_image, which interpolates as libjpeg does, was the default).
 //
 // Supported: Huffman-coded baseline, extended (8-bit) and progressive JPEG; 1 (grey), 3 (YCbCr, or RGB
 // when an Adobe marker says so) and 4 (CMYK/YCCK, as jpeg-js converts them) components; any sampling
@@ -30,13 +31,13 @@
 #include <cstdint>
 #include <string>
 
-#include "lfr/image/image.h"
+#include "lfr/image/io.h"
 
 namespace lfr {
 
 // Decodes the JPEG in bytes[0, n) to RGB. label names the source in the error message:
-// "label: cannot decode image (why)". Refuses images over kMaxImageSide / kMaxImagePixels (io.h)
-// before allocating anything large.
-Image decode_jpeg(const uint8_t* bytes, size_t n, const std::string& label);
+// "label: cannot decode image (why)". Refuses images over `limits` (io.h) from the frame header, before
+// allocating anything large (progressive files included).
+Image decode_jpeg(const uint8_t* bytes, size_t n, const std::string& label, const ImageLimits& limits = {});
 
 }  // namespace lfr

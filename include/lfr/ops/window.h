@@ -1,6 +1,8 @@
 // Sliding-window geometry shared by convolution, depthwise convolution and pooling: output size and
 // leading padding for TF's VALID and SAME rules, or explicit pads folded in by the converter.
 #pragma once
+#include <algorithm>
+
 #include "lfr/core/error.h"
 #include "lfr/graph/graph.h"
 
@@ -26,6 +28,7 @@ inline Window1D window_1d(int64_t in, int64_t k, int64_t s, Padding p, int64_t b
             break;
         }
         case Padding::Explicit:
+            LFR_CHECK(before >= 0 && after >= 0, "negative pad " + std::to_string(std::min(before, after)));
             w.out = in + before + after >= k ? (in + before + after - k) / s + 1 : 0;
             w.pad_before = before;
             break;

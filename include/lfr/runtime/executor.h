@@ -175,13 +175,28 @@ public:
                 p.naive_floats += sizes[i];
             }
         p.arena_floats = plan_offsets(sizes, first, last, p.offsets);
+        LFR_CHECK(p.arena_floats <= max_arena_bytes_ / int64_t(sizeof(float)),
+                  model_->label() + ": working memory of " + std::to_string(p.arena_floats * int64_t(sizeof(float))) +
+                      " bytes for input shapes " + shapes_str(in_shapes) + " is over the limit of " +
+                      std::to_string(max_arena_bytes_) + " bytes (Session::set_max_arena_bytes)");
         return p;
     }
 
     const MemoryPlan& plan() const { return plan_; }
 
+    // Plans needing more working memory than this are refused before anything is allocated, so that a
+    // hostile model or input shape is an lfr::Error, not an out-of-memory kill. Default 4 GiB.
+    void set_max_arena_bytes(int64_t bytes) { max_arena_bytes_ = bytes; }
+
 private:
+    static std::string shapes_str(const std::vector<Shape>& shapes) {
+        std::string s;
+        for (const Shape& x : shapes) s += (s.empty() ? "" : " ") + x.str();
+        return s;
+    }
+
     const Model* model_;
+    int64_t max_arena_bytes_ = int64_t(4) << 30;
     bool reference_only_ = false;
     bool profiling_ = false;
     std::vector<double> node_ms_;
