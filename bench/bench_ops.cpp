@@ -1,5 +1,6 @@
 // Reference vs fast kernels on the conv/depthwise/matmul shapes of the real models, single-threaded.
-// Prints the median time of each, GFLOP/s (2 FLOPs per multiply-add) and the speedup.
+// Prints the median time of each (the fast one at every ISA level this CPU runs), GFLOP/s (2 FLOPs
+// per multiply-add) and the speedup of the best level over the reference.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -29,8 +30,9 @@ Tensor pattern(const Shape& s) {
 }
 
 // Median milliseconds over enough runs to fill about 0.3 s (at least 3).
-double median_ms(RunFn fn, const Node& node, const std::vector<ConstTensorView>& in, TensorView out) {
+double median_ms(RunFn fn, const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Isa isa) {
     Workspace ws;
+    ws.isa = isa;
     auto once = [&] {
         const auto t0 = std::chrono::steady_clock::now();
         fn(node, in, out, ws);
@@ -64,7 +66,11 @@ int main() {
         {"blazeface dw 5x5 64x64x24", OpType::DepthwiseConv2D, {1, 64, 64, 24}, {5, 5, 24, 1}, 1, Padding::Same},
         {"facerec fc 1x256->128", OpType::MatMul, {1, 256}, {256, 128}, 1, Padding::Valid},
     };
-    std::printf("%-36s %10s %10s %9s %9s %7s\n", "case", "ref ms", "fast ms", "ref GF/s", "fast GF/s", "speedup");
+    std::vector<Isa> isas;  // every level this CPU runs, best last
+    for (int i = 0; i <= int(cpu_isa()); ++i) isas.push_back(Isa(i));
+    std::printf("%-36s %9s %9s", "case", "ref ms", "ref GF/s");
+    for (Isa isa : isas) std::printf(" %8s ms %6s GF/s", isa_name(isa), isa_name(isa));
+    std::printf(" %7s\n", "speedup");
     for (const Case& c : cases) {
         Node node;
         node.op = c.op;
@@ -85,7 +91,13 @@ int main() {
         const int64_t macs_per_out = c.op == OpType::Conv2D ? c.w[0] * c.w[1] * c.w[2]
                                      : c.op == OpType::MatMul ? c.w[0] : c.w[0] * c.w[1];
         const double gflop = 2.0 * double(out.shape.numel() * macs_per_out) * 1e-9;
-        const double tr = median_ms(ref, node, in, out.view()), tf = median_ms(fast, node, in, out.view());
-        std::printf("%-36s %10.3f %10.3f %9.2f %9.2f %6.1fx\n", c.name, tr, tf, gflop / tr * 1e3, gflop / tf * 1e3, tr / tf);
+        const double tr = median_ms(ref, node, in, out.view(), Isa::Portable);
+        std::printf("%-36s %9.3f %9.2f", c.name, tr, gflop / tr * 1e3);
+        double tf = tr;
+        for (Isa isa : isas) {
+            tf = median_ms(fast, node, in, out.view(), isa);
+            std::printf(" %11.3f %11.2f", tf, gflop / tf * 1e3);
+        }
+        std::printf(" %6.1fx\n", tr / tf);
     }
 }

@@ -12,7 +12,6 @@
 #include <string>
 
 #include "lfr/ops/activation.h"
-#include "lfr/ops/epilogue.h"
 #include "lfr/ops/gemm.h"
 #include "lfr/ops/op.h"
 #include "lfr/ops/window.h"
@@ -141,9 +140,12 @@ inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in
             im2col(g, in[0].data, p0, rows, cols);
             patches = cols;
         }
-        float* y = out.data + p0 * Co;
-        sgemm(rows, Co, K, patches, K, in[1].data, Co, y, Co, false, scratch);
-        bias_activate(y, rows, Co, bias, a.act, a.alpha, prelu);
+        GemmArgs ga{rows, Co, K, patches, K, in[1].data, Co, out.data + p0 * Co, Co, false, {}, {}};
+        ga.ep.bias = bias;
+        ga.ep.act = a.act;
+        ga.ep.alpha = a.alpha;
+        ga.ep.prelu = prelu;
+        sgemm(ga, scratch, ws.isa);
     }
 }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "lfr/ops/conv.h"
+#include "lfr/ops/epilogue.h"
 
 namespace lfr {
 

@@ -10,6 +10,7 @@
 
 #include "lfr/core/tensor.h"
 #include "lfr/graph/graph.h"
+#include "lfr/ops/cpu_isa.h"
 
 namespace lfr {
 
@@ -17,6 +18,8 @@ namespace lfr {
 // the caller (one per executor session), so kernels hold no hidden state and stay thread-safe.
 class Workspace {
 public:
+    Isa isa = default_isa();  // the kernel level fast paths use (tests set each level in turn)
+
     float* floats(size_t n) {
         if (buf_.size() < n) buf_.resize(n);
         return buf_.data();
