@@ -40,6 +40,8 @@ inline std::string pipeline_help() {
            "  --score T            minimum detection score (default: the detector's reference value)\n"
            "  --max-faces N        at most N faces per image (default 100)\n"
            "  --threshold T        same person when the descriptor distance is below T (default: the embedder's)\n"
+           "  --threads N          threads each network run may use (default: the CPUs this process may use, " +
+           std::to_string(available_cpus()) + "); results do not depend on it\n"
            "  --jpeg NAME          JPEG decoder: stb (default: chroma interpolated, as libjpeg does) or jpeg-js\n"
            "                       (exactly the pixels face-api and Human decode under Node; the default with\n"
            "                       --align faceapi, so that mode reproduces face-api from the JPEG files)\n";
@@ -89,6 +91,8 @@ inline PipelineOptions pipeline_options(Args& args, const std::string& gallery =
     usage_check(o.max_faces >= 1, "--max-faces must be at least 1");
     o.match_threshold = args.float_value("--threshold", o.match_threshold);
     usage_check(o.match_threshold == -1 || o.match_threshold > 0, "--threshold must be positive");
+    o.threads = args.int_value("--threads", available_cpus());
+    usage_check(o.threads >= 1 && o.threads <= 256, "--threads must be between 1 and 256");
     return o;
 }
 

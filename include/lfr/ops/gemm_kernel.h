@@ -101,30 +101,70 @@ inline void load(V& v, const float* p) { __builtin_memcpy(&v, p, sizeof(V)); }  
 template <class V>
 inline void store(float* p, const V& v) { __builtin_memcpy(p, &v, sizeof(V)); }
 
-// The activation on a vector, lane for lane the arithmetic of activate() (so any tile split gives
+// The activation A on a vector, lane for lane the arithmetic of activate() (so any tile split gives
 // the same bits); slope: the Prelu slopes of these columns.
-template <class V>
-inline void activate_vec(V& v, Activation act, float alpha, const float* slope) {
+template <Activation A, class V>
+inline void activate_vec(V& v, float alpha, const V& slope) {
     const V zero = {};
-    switch (act) {
-        case Activation::None: return;
-        case Activation::Relu: v = v > zero ? v : zero; return;
-        case Activation::Relu6: {
-            const V six = zero + 6.f;
-            v = v > zero ? v : zero;
-            v = v < six ? v : six;
-            return;
+    if constexpr (A == Activation::Relu || A == Activation::Relu6) v = v > zero ? v : zero;
+    if constexpr (A == Activation::Relu6) v = v < zero + 6.f ? v : zero + 6.f;
+    if constexpr (A == Activation::Leaky) v = v > zero ? v : v * alpha;
+    if constexpr (A == Activation::Prelu) v = v > zero ? v : v * slope;
+    if constexpr (A == Activation::Sigmoid)
+        for (int l = 0; l < int(sizeof(V) / sizeof(float)); ++l) v[l] = activate(v[l], A, alpha);
+}
+
+// The first w lanes of p (the rest zero); w < L only at the right edge of C.
+template <class V>
+inline void load_lanes(V& v, const float* p, int64_t w) {
+    if (w == int64_t(sizeof(V) / sizeof(float))) return load(v, p);
+    v = V{};
+    for (int64_t l = 0; l < w; ++l) v[l] = p[l];
+}
+template <class V>
+inline void store_lanes(float* p, const V& v, int64_t w) {
+    if (w == int64_t(sizeof(V) / sizeof(float))) return store(p, v);
+    for (int64_t l = 0; l < w; ++l) p[l] = v[l];
+}
+
+// Stores rows [0, mr) and columns [0, nr) of an MR x NV-vector register tile to c (row stride ldc):
+// + c (accumulate), then with ep: + bias + residual, activation A. Edge vectors get the same
+// arithmetic as inner ones, so the bits do not depend on where a tile boundary falls.
+template <Activation A, class V, int MR, int NV>
+inline void store_tile(V (&acc)[MR][NV], float* c, int64_t ldc, int64_t mr, int64_t nr, bool accumulate,
+                       const GemmEpilogue* ep) {
+    constexpr int L = sizeof(V) / sizeof(float);
+    V bias[NV] = {}, slope[NV] = {};  // per column: loaded once for all rows
+    int64_t w[NV];
+    for (int v = 0; v < NV; ++v) {
+        w[v] = std::max<int64_t>(0, std::min<int64_t>(L, nr - v * L));
+        if (ep && ep->bias) load_lanes(bias[v], ep->bias + v * L, w[v]);
+        if (ep && ep->prelu) load_lanes(slope[v], ep->prelu + v * L, w[v]);
+    }
+    for (int i = 0; i < MR && i < mr; ++i)
+        for (int v = 0; v < NV && w[v] > 0; ++v) {
+            V x = acc[i][v], t;
+            float* ci = c + i * ldc + v * L;
+            if (accumulate) load_lanes(t, ci, w[v]), x += t;
+            if (ep) {
+                if (ep->bias) x += bias[v];
+                if (ep->residual) load_lanes(t, ep->residual + i * ep->ldr + v * L, w[v]), x += t;
+                activate_vec<A>(x, ep->alpha, slope[v]);
+            }
+            store_lanes(ci, x, w[v]);
         }
-        case Activation::Leaky: v = v > zero ? v : v * alpha; return;
-        case Activation::Prelu: {
-            V s;
-            load(s, slope);
-            v = v > zero ? v : v * s;
-            return;
-        }
-        case Activation::Sigmoid:
-            for (int l = 0; l < int(sizeof(V) / sizeof(float)); ++l) v[l] = activate(v[l], act, alpha);
-            return;
+}
+
+template <class V, int MR, int NV>
+inline void store_tile(V (&acc)[MR][NV], float* c, int64_t ldc, int64_t mr, int64_t nr, bool accumulate,
+                       const GemmEpilogue* ep) {
+    switch (ep ? ep->act : Activation::None) {  // once per tile, not per vector
+        case Activation::None: return store_tile<Activation::None>(acc, c, ldc, mr, nr, accumulate, ep);
+        case Activation::Relu: return store_tile<Activation::Relu>(acc, c, ldc, mr, nr, accumulate, ep);
+        case Activation::Relu6: return store_tile<Activation::Relu6>(acc, c, ldc, mr, nr, accumulate, ep);
+        case Activation::Leaky: return store_tile<Activation::Leaky>(acc, c, ldc, mr, nr, accumulate, ep);
+        case Activation::Prelu: return store_tile<Activation::Prelu>(acc, c, ldc, mr, nr, accumulate, ep);
+        case Activation::Sigmoid: return store_tile<Activation::Sigmoid>(acc, c, ldc, mr, nr, accumulate, ep);
     }
 }
 
@@ -135,9 +175,9 @@ inline void activate_vec(V& v, Activation act, float alpha, const float* slope) 
 template <class V, int MR, int NV>
 inline void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t mr, int64_t nr,
                          bool accumulate, const GemmEpilogue* ep) {
-    constexpr int L = sizeof(V) / sizeof(float);
+    constexpr int L = sizeof(V) / sizeof(float), NR = NV * L;
     V acc[MR][NV] = {};
-    for (int64_t p = 0; p < kc; ++p, a += MR, b += NV * L) {
+    for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
         V bv[NV];
         for (int v = 0; v < NV; ++v) load(bv[v], b + v * L);
 #pragma GCC unroll 16
@@ -145,33 +185,8 @@ inline void micro_kernel(int64_t kc, const float* a, const float* b, float* c, i
 #pragma GCC unroll 4
             for (int v = 0; v < NV; ++v) acc[i][v] += a[i] * bv[v];
     }
-    if (mr == MR && nr == NV * L) {
-        for (int i = 0; i < MR; ++i)
-            for (int v = 0; v < NV; ++v) {
-                V cv = acc[i][v], t;
-                float* ci = c + i * ldc + v * L;
-                if (accumulate) load(t, ci), cv += t;
-                if (ep) {
-                    if (ep->bias) load(t, ep->bias + v * L), cv += t;
-                    if (ep->residual) load(t, ep->residual + i * ep->ldr + v * L), cv += t;
-                    activate_vec(cv, ep->act, ep->alpha, ep->prelu + v * L);
-                }
-                store(ci, cv);
-            }
-        return;
-    }
-    float tile[MR][NV * L];
-    __builtin_memcpy(tile, acc, sizeof(tile));
-    for (int64_t i = 0; i < mr; ++i)
-        for (int64_t j = 0; j < nr; ++j) {
-            float v = accumulate ? c[i * ldc + j] + tile[i][j] : tile[i][j];
-            if (ep) {
-                if (ep->bias) v += ep->bias[j];
-                if (ep->residual) v += ep->residual[i * ep->ldr + j];
-                v = activate(v, ep->act, ep->alpha, ep->prelu ? ep->prelu[j] : 0.f);
-            }
-            c[i * ldc + j] = v;
-        }
+    if (mr == MR && nr == NR) return store_tile<V, MR, NV>(acc, c, ldc, MR, NR, accumulate, ep);  // unrolled: no edges
+    store_tile<V, MR, NV>(acc, c, ldc, mr, nr, accumulate, ep);
 }
 
 // The epilogue for the tile at (row, col) of C.

@@ -39,7 +39,7 @@ inline void matmul_fast(const Node& node, const std::vector<ConstTensorView>& in
     const Attrs& a = node.attrs;
     const int64_t N = in[0].shape[0], K = in[1].shape[0], M = in[1].shape[1];
     float* scratch = ws.floats(size_t(sgemm_scratch_floats(M, K)));
-    GemmArgs g{N, M, K, in[0].data, K, in[1].data, M, out.data, M, false, {}, {}};
+    GemmArgs g{N, M, K, in[0].data, K, in[1].data, M, out.data, M, false, {}, ws.packed ? *ws.packed : PackedB{}};
     g.ep.bias = has_input(in, 2) ? in[2].data : nullptr;
     g.ep.act = a.act;
     g.ep.alpha = a.alpha;

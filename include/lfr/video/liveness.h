@@ -34,7 +34,7 @@ public:
     // `crop_scale`: the square crop around the detector's box that Human's face tensor takes (the
     // Pipeline's resolved faceres_crop_scale: 1.4 for BlazeFace-sized boxes).
     LivenessScorer(const PipelineOptions& o, float crop_scale)
-        : antispoof_(load_stage_model(o, "antispoof")), liveness_(load_stage_model(o, "liveness")),
+        : antispoof_(load_stage_model(o, "antispoof"), o), liveness_(load_stage_model(o, "liveness"), o),
           landmarks_(o, "face_landmark_68"), crop_scale_(crop_scale) {}
 
     LivenessScores score(const Image& img, const Detection& det) const {
@@ -48,14 +48,16 @@ public:
     }
 
 private:
-    static int input_side(const Model& m) { return int(m.graph().tensors[size_t(m.graph().inputs.at(0))].shape[1]); }
-    static float first_output(const Model& m, const Tensor& x) {
-        Session s(m);
-        const std::vector<Tensor> out = s.run({x.view()});
+    static int input_side(const StageModel& m) {
+        const Graph& g = m.model().graph();
+        return int(g.tensors[size_t(g.inputs.at(0))].shape[1]);
+    }
+    static float first_output(const StageModel& m, const Tensor& x) {
+        const std::vector<Tensor> out = m.run({x.view()});
         LFR_CHECK(!out.empty() && !out[0].values.empty(), "liveness: a model gave no output");
         return out[0].values[0];
     }
-    Model antispoof_, liveness_;
+    StageModel antispoof_, liveness_;
     FaceLandmark68 landmarks_;
     float crop_scale_;
 };

@@ -13,7 +13,7 @@ namespace lfr {
 class HumanBlazeFaceDetector : public FaceDetector {
 public:
     HumanBlazeFaceDetector(const PipelineOptions& o, const std::string& name, int size)
-        : model_(load_stage_model(o, name)), size_(size) {
+        : model_(load_stage_model(o, name), o), size_(size) {
         opt_.max_faces = o.max_faces;
         if (o.nms_iou >= 0) opt_.iou_threshold = o.nms_iou;
     }
@@ -22,8 +22,7 @@ public:
         BlazeFaceOptions o = opt_;
         if (score_threshold >= 0) o.score_threshold = score_threshold;
         const Tensor x = human_blazeface_input(img, size_);
-        Session s(model_);
-        const auto out = s.run({x.view()});
+        const auto out = model_.run({x.view()});
         std::vector<Detection> dets;
         for (auto& d : decode_blazeface(views(out), size_, img.width, img.height, o)) dets.push_back(d.detection);
         return dets;
@@ -33,7 +32,7 @@ public:
     int input_size() const override { return size_; }
 
 private:
-    Model model_;
+    StageModel model_;
     int size_;
     BlazeFaceOptions opt_;
 };

@@ -16,7 +16,7 @@ namespace lfr {
 class MobileFaceNetEmbedder : public FaceEmbedder {
 public:
     static constexpr int kSize = 112;
-    explicit MobileFaceNetEmbedder(const PipelineOptions& o) : model_(load_stage_model(o, "mobilefacenet")) {
+    explicit MobileFaceNetEmbedder(const PipelineOptions& o) : model_(load_stage_model(o, "mobilefacenet"), o) {
         LFR_CHECK(o.alignment.empty() || o.alignment == "arcface",
                   "mobilefacenet aligns with arcface (five points), not '" + o.alignment + "'");
     }
@@ -57,7 +57,7 @@ private:
         for (int i = 0; i < kSize * kSize * 3; ++i) p[i] = (p[i] - 127.5f) / 128.f;
     }
 
-    Model model_;
+    StageModel model_;
 };
 
 }  // namespace lfr

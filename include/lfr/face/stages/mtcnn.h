@@ -63,7 +63,7 @@ inline std::vector<Detection> nms(const std::vector<Detection>& d, double thr, b
 }
 
 // RNet or ONet on the squared boxes: kept at score >= thr, regressed; ONet adds the five points.
-inline std::vector<Detection> refine(const Model& net, int side, const Image& img, const std::vector<Detection>& cands,
+inline std::vector<Detection> refine(const StageModel& net, int side, const Image& img, const std::vector<Detection>& cands,
                                      float thr, bool points) {
     if (cands.empty()) return {};
     Tensor x(Shape{int64_t(cands.size()), side, side, 3});
@@ -98,8 +98,8 @@ inline std::vector<Detection> refine(const Model& net, int side, const Image& im
 class MtcnnDetector : public FaceDetector {
 public:
     explicit MtcnnDetector(const PipelineOptions& o)
-        : pnet_(load_stage_model(o, "mtcnn-pnet")), rnet_(load_stage_model(o, "mtcnn-rnet")),
-          onet_(load_stage_model(o, "mtcnn-onet")), min_face_(o.min_face), max_faces_(o.max_faces) {}
+        : pnet_(load_stage_model(o, "mtcnn-pnet"), o), rnet_(load_stage_model(o, "mtcnn-rnet"), o),
+          onet_(load_stage_model(o, "mtcnn-onet"), o), min_face_(o.min_face), max_faces_(o.max_faces) {}
 
     // score_threshold applies to ONet's (the last stage's) probability.
     std::vector<Detection> detect(const Image& img, float score_threshold) const override {
@@ -130,8 +130,7 @@ private:
         const int w = int(std::ceil(img.width * s)), h = int(std::ceil(img.height * s));
         Tensor x(Shape{1, w, h, 3});
         mtcnn::crop_into(img, Box{0, 0, float(img.width), float(img.height)}, x.view(), 0);
-        Session sess(pnet_);
-        const auto out = sess.run({x.view()});
+        const auto out = pnet_.run({x.view()});
         LFR_CHECK(out.size() == 2 && out[0].shape.rank == 4 && out[0].shape[3] == 2 && out[1].shape[3] == 4,
                   "mtcnn-pnet: unexpected outputs");
         const int64_t gw = out[0].shape[1], gh = out[0].shape[2];
@@ -150,7 +149,7 @@ private:
         return res;
     }
 
-    Model pnet_, rnet_, onet_;
+    StageModel pnet_, rnet_, onet_;
     int min_face_, max_faces_;
 };
 
@@ -158,7 +157,7 @@ private:
 // already carry ONet's five points (from the mtcnn detector) keep them.
 class MtcnnOnetLandmarker : public Landmarker {
 public:
-    explicit MtcnnOnetLandmarker(const PipelineOptions& o) : onet_(load_stage_model(o, "mtcnn-onet")) {}
+    explicit MtcnnOnetLandmarker(const PipelineOptions& o) : onet_(load_stage_model(o, "mtcnn-onet"), o) {}
     std::vector<Face> locate(const Image& img, const std::vector<Detection>& dets) const override {
         check_image(img);
         std::vector<Face> faces;
@@ -175,7 +174,7 @@ public:
     int points() const override { return 5; }
 
 private:
-    Model onet_;
+    StageModel onet_;
 };
 
 }  // namespace lfr

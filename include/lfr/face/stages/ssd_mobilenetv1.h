@@ -10,7 +10,7 @@ namespace lfr {
 
 class SsdMobilenetDetector : public FaceDetector {
 public:
-    explicit SsdMobilenetDetector(const PipelineOptions& o) : model_(load_stage_model(o, "ssd_mobilenetv1")) {
+    explicit SsdMobilenetDetector(const PipelineOptions& o) : model_(load_stage_model(o, "ssd_mobilenetv1"), o) {
         opt_.max_results = o.max_faces;
         if (o.nms_iou >= 0) opt_.iou_threshold = o.nms_iou;
     }
@@ -19,8 +19,7 @@ public:
         SsdOptions o = opt_;
         if (score_threshold >= 0) o.score_threshold = score_threshold;
         const Tensor x = faceapi_batch_tensor(img, kSsdInputSize, /*centred=*/false);
-        Session s(model_);
-        const auto out = s.run({x.view()});
+        const auto out = model_.run({x.view()});
         return decode_ssd(out[0].view(), out[1].view(), img.width, img.height, o);
     }
     float default_score_threshold() const override { return SsdOptions{}.score_threshold; }
@@ -30,7 +29,7 @@ public:
     float box_scale() const override { return 1.10f; }
 
 private:
-    Model model_;
+    StageModel model_;
     SsdOptions opt_;
 };
 

@@ -1,9 +1,12 @@
 // The three kinds of stage a Pipeline composes. Each model family implements one of them in its own
 // file under lfr/face/stages/ (preprocessing, decoding, alignment template, distance and default
-// threshold included) and adds one line to registry.h. Stages hold only immutable loaded models and
-// make their sessions per call, so one stage may serve several threads at once.
+// threshold included) and adds one line to registry.h. Stages hold their models as StageModels
+// (weights prepared once, sessions reused between calls), so one stage may serve several threads at
+// once with no per-call setup.
 #pragma once
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -59,6 +62,57 @@ inline Model load_stage_model(const PipelineOptions& o, const std::string& name)
     return Model::load(o.models_dir + "/" + name + ".lfr");
 }
 
+// A stage's model with what its runs reuse: the GEMM weights packed once at load, the pipeline's
+// thread pool, and idle sessions, each keeping its memory plan and arena while input shapes repeat.
+// Callers on several threads at once each check out a session of their own.
+class StageModel {
+public:
+    StageModel(Model model, const PipelineOptions& o)
+        : model_(std::make_unique<Model>(std::move(model))), weights_(prepare_weights(*model_)), pool_(o.pool) {}
+
+    const Model& model() const { return *model_; }
+
+    // A session for the caller alone; it goes back to the idle list when the lease ends.
+    class Lease {
+    public:
+        Lease(const StageModel& owner, std::unique_ptr<Session> s) : owner_(&owner), s_(std::move(s)) {}
+        Lease(Lease&&) = default;
+        ~Lease() {
+            if (!s_) return;
+            std::lock_guard<std::mutex> lock(owner_->mutex_);
+            owner_->idle_.push_back(std::move(s_));
+        }
+        Session* operator->() const { return s_.get(); }
+
+    private:
+        const StageModel* owner_;
+        std::unique_ptr<Session> s_;
+    };
+
+    Lease session() const {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!idle_.empty()) {
+                std::unique_ptr<Session> s = std::move(idle_.back());
+                idle_.pop_back();
+                return Lease(*this, std::move(s));
+            }
+        }
+        SessionOptions so;
+        so.pool = pool_.get();
+        so.weights = weights_;
+        return Lease(*this, std::make_unique<Session>(*model_, so));
+    }
+    std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) const { return session()->run(inputs); }
+
+private:
+    std::unique_ptr<Model> model_;  // sessions point at it: a stable address
+    std::shared_ptr<const PreparedWeights> weights_;
+    std::shared_ptr<ThreadPool> pool_;
+    mutable std::mutex mutex_;
+    mutable std::vector<std::unique_ptr<Session>> idle_;
+};
+
 inline void check_image(const Image& img) {
     LFR_CHECK(img.width > 0 && img.height > 0 && img.rgb.size() == size_t(img.width) * size_t(img.height) * 3,
               "empty or malformed image (" + std::to_string(img.width) + "x" + std::to_string(img.height) + ")");
@@ -66,11 +120,12 @@ inline void check_image(const Image& img) {
 
 // Runs a single-input model on x [N,...] when the model takes a fixed batch B (TFLite files often do):
 // in chunks of B, the last one zero-padded; outputs concatenated back to N rows. Any batch: one run.
-inline std::vector<Tensor> run_batched(const Model& model, const Tensor& x) {
-    Session s(model);
-    const int64_t b = model.graph().tensors[size_t(model.graph().inputs.at(0))].shape[0];
+inline std::vector<Tensor> run_batched(const StageModel& model, const Tensor& x) {
+    const StageModel::Lease s = model.session();
+    const Graph& g = model.model().graph();
+    const int64_t b = g.tensors[size_t(g.inputs.at(0))].shape[0];
     const int64_t n = x.shape[0];
-    if (b <= 0 || b == n) return s.run({x.view()});
+    if (b <= 0 || b == n) return s->run({x.view()});
     const int64_t per = x.shape.numel() / n;
     std::vector<Tensor> outs;
     Shape cs = x.shape;
@@ -80,7 +135,7 @@ inline std::vector<Tensor> run_batched(const Model& model, const Tensor& x) {
         const int64_t m = std::min(b, n - at);
         std::fill(chunk.values.begin(), chunk.values.end(), 0.f);
         std::copy_n(x.values.data() + at * per, m * per, chunk.values.data());
-        std::vector<Tensor> got = s.run({chunk.view()});
+        std::vector<Tensor> got = s->run({chunk.view()});
         if (outs.empty())
             for (const Tensor& t : got) {
                 Shape os = t.shape;

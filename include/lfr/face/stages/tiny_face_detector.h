@@ -12,7 +12,7 @@ namespace lfr {
 
 class TinyFaceDetector : public FaceDetector {
 public:
-    explicit TinyFaceDetector(const PipelineOptions& o) : model_(load_stage_model(o, "tiny_face_detector")) {
+    explicit TinyFaceDetector(const PipelineOptions& o) : model_(load_stage_model(o, "tiny_face_detector"), o) {
         opt_.input_size = o.detector_input > 0 ? o.detector_input : 416;
         LFR_CHECK(opt_.input_size % 32 == 0, "tiny_face_detector input size must be a positive multiple of 32, got " +
                                                  std::to_string(opt_.input_size));
@@ -24,8 +24,7 @@ public:
         TinyYoloOptions o = opt_;
         if (score_threshold >= 0) o.score_threshold = score_threshold;
         const Tensor x = faceapi_batch_tensor(img, o.input_size, /*centred=*/false);
-        Session s(model_);
-        const auto out = s.run({x.view()});
+        const auto out = model_.run({x.view()});
         auto dets = decode_tiny_yolo(out[0].view(), img.width, img.height, o);
         if (int(dets.size()) > max_faces_) dets.resize(size_t(max_faces_));
         return dets;
@@ -38,7 +37,7 @@ public:
     float box_scale() const override { return 1 / 0.83f; }
 
 private:
-    Model model_;
+    StageModel model_;
     TinyYoloOptions opt_;
     int max_faces_ = 100;
 };
