@@ -88,7 +88,7 @@ struct SessionOptions {
 class Session {
 public:
     explicit Session(const Model& model, const SessionOptions& opt = {})
-        : model_(&model), graph_(opt.fuse ? fuse_residual_adds(model.graph(), origin_) : model.graph()),
+        : model_(&model), graph_(opt.fuse ? fuse_residual_adds(model.graph(), origin_, folded_) : model.graph()),
           weights_(opt.weights) {
         if (!opt.fuse)
             for (size_t i = 0; i < graph_.nodes.size(); ++i) origin_.push_back(i);
@@ -189,6 +189,7 @@ public:
             last[size_t(o)] = std::max(last[size_t(o)], ni);
             p.offsets[size_t(o)] = 0;
         }
+        for (const auto& f : folded_) p.shapes[size_t(f.first)] = p.shapes[size_t(f.second)];  // shapes of all tensors
         for (int32_t id : g.outputs) last[size_t(id)] = end;
         std::vector<int64_t> sizes(nt, 0);
         for (size_t i = 0; i < nt; ++i)
@@ -205,6 +206,7 @@ public:
 private:
     const Model* model_;
     std::vector<size_t> origin_;  // graph_ node -> model graph node (profiles and prepared weights)
+    std::vector<std::pair<int32_t, int32_t>> folded_;  // (conv output folded away, tensor of its shape)
     Graph graph_;                 // the model's graph with residual Adds folded into convs (fuse.h)
     std::shared_ptr<const PreparedWeights> weights_;
     std::unique_ptr<ThreadPool> own_pool_;

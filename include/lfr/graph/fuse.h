@@ -7,14 +7,17 @@
 // when r is ready before the conv runs and has the conv output's shape (checked again at plan time
 // by infer_conv2d). Saves a pass over the output, as ONNX Runtime's fused conv does.
 #pragma once
+#include <utility>
 #include <vector>
 
 #include "lfr/graph/graph.h"
 
 namespace lfr {
 
-// The rewritten graph; origin[i]: the index in g.nodes of the rewritten graph's node i.
-inline Graph fuse_residual_adds(const Graph& g, std::vector<size_t>& origin) {
+// The rewritten graph; origin[i]: the index in g.nodes of the rewritten graph's node i; folded:
+// (conv output no longer produced, the Add output written instead), which have the same shape.
+inline Graph fuse_residual_adds(const Graph& g, std::vector<size_t>& origin,
+                                std::vector<std::pair<int32_t, int32_t>>& folded) {
     const size_t nt = g.tensors.size();
     std::vector<int> readers(nt, 0), producer(nt, -1);
     for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -34,6 +37,7 @@ inline Graph fuse_residual_adds(const Graph& g, std::vector<size_t>& origin) {
     Graph out = g;
     out.nodes.clear();
     origin.clear();
+    folded.clear();
     std::vector<int> fused_into(g.nodes.size(), -1);  // Add node -> the conv that absorbs it
     std::vector<int32_t> residual(g.nodes.size(), -1);
     for (size_t j = 0; j < g.nodes.size(); ++j) {
@@ -62,6 +66,7 @@ inline Graph fuse_residual_adds(const Graph& g, std::vector<size_t>& origin) {
                 if (fused_into[j] == int(i)) add = &g.nodes[j];
             n.inputs.resize(5, -1);
             n.inputs[4] = residual[i];
+            folded.push_back({n.outputs[0], add->outputs[0]});
             n.outputs = add->outputs;
             n.attrs.act = add->attrs.act;
             n.attrs.alpha = add->attrs.alpha;

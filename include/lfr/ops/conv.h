@@ -89,7 +89,7 @@ namespace conv_detail {
 constexpr int64_t kTileFloats = 64 * 1024;  // im2col tile: 256 KiB, well inside L2
 constexpr int64_t kMinTileRows = 120;       // fewer rows would stream the packed weight too often per FLOP
 constexpr int64_t kMinSplitRows = 24;       // the least a thread's tile gets: two 12-row micro-tiles
-constexpr int64_t kMinSplitMacs = 1 << 21;  // smaller convs run on one thread: waking others costs more
+constexpr int64_t kMinSplitMacs = 1 << 23;  // smaller convs run on one thread: waking others costs more
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 

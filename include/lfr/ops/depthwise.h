@@ -133,7 +133,7 @@ inline RowsFn rows_for(Isa isa) {
 }
 
 constexpr int64_t kRowsPerTask = 4;         // enough work per task to hide the hand-off
-constexpr int64_t kMinSplitMacs = 1 << 19;  // smaller ones run on one thread: waking others costs more
+constexpr int64_t kMinSplitMacs = 1 << 21;  // smaller ones run on one thread: waking others costs more
 
 }  // namespace depthwise_detail
 
