@@ -24,9 +24,14 @@ public:
             if (n.op != OpType::Conv2D && n.op != OpType::MatMul) continue;
             if (n.inputs.size() < 2 || n.inputs[1] < 0) continue;
             const TensorInfo& w = g.tensors[size_t(n.inputs[1])];
-            if (w.kind != TensorKind::Weight || w.shape.rank < 2) continue;  // computed weights are packed per call
-            const int64_t N = w.shape[w.shape.rank - 1], K = w.shape.numel() / N;  // HWIO / [K, M]: a K x N matrix
-            if (K <= 0 || N <= 0) continue;
+            // Only weights the kernels take as they are (computed weights are packed per call; a
+            // malformed shape is left for shape inference to report).
+            const int rank = n.op == OpType::Conv2D ? 4 : 2;
+            if (w.kind != TensorKind::Weight || w.shape.rank != rank) continue;
+            bool ok = true;
+            for (int d = 0; d < rank; ++d) ok = ok && w.shape[d] > 0;
+            if (!ok) continue;
+            const int64_t N = w.shape[rank - 1], K = w.shape.numel() / N;  // HWIO / [K, M]: a K x N matrix
             const GemmKernel kernel = gemm_kernel(isa, N);
             panels_[i].resize(size_t(packed_b_floats(kernel, K, N)));
             packed_[i] = pack_gemm_b(kernel, K, N, model.weight(n.inputs[1]), N, panels_[i].data());

@@ -68,7 +68,7 @@ inline int64_t sgemm_scratch_floats(int64_t N, int64_t K) {
 
 // Floats pack_gemm_b writes for a K x N matrix packed for `kernel`.
 inline int64_t packed_b_floats(const GemmKernel& kernel, int64_t K, int64_t N) {
-    return gemm_detail::round_up(K, gemm_detail::kKC) * gemm_detail::round_up(N, kernel.nr);
+    return K * gemm_detail::round_up(N, kernel.nr);  // block pc (kc rows) starts at pc * n_pad
 }
 
 // B [K,N] (row stride ldb) packed for `kernel` into out (packed_b_floats): reused by every product
