@@ -3,13 +3,12 @@
 // turns with ONNX Runtime, so each engine runs alone on the (shared) cores.
 //   --batch1  time item 0 of a batched input
 //   --save    writes the outputs as DIR/out0.npy, out1.npy, ... (to compare with the other engine)
-//   --threads more than 1 needs a Session with a threads option; until lfr has one, exits with 3.
+//   --threads the Session's thread pool size (SessionOptions::threads)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "lfr/core/npy.h"
@@ -17,31 +16,6 @@
 #include "median_ms.h"
 
 using namespace lfr;
-
-namespace {
-
-// Session::Options::threads, once the executor has it (picked up here without a change).
-template <class S, class = void>
-struct HasThreads : std::false_type {};
-template <class S>
-struct HasThreads<S, std::void_t<decltype(std::declval<typename S::Options&>().threads)>> : std::true_type {};
-
-template <class S>
-S make_session(const Model& model, int threads) {
-    if constexpr (HasThreads<S>::value) {
-        typename S::Options o;
-        o.threads = threads;
-        return S(model, o);
-    } else {
-        if (threads != 1) {
-            std::printf("threads unsupported\n");
-            std::exit(3);
-        }
-        return S(model);
-    }
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> pos;
@@ -68,7 +42,9 @@ int main(int argc, char** argv) {
             x.values.resize(size_t(x.shape.numel() / x.shape[0]));
             x.shape[0] = 1;
         }
-        Session s = make_session<Session>(model, threads);
+        SessionOptions so;
+        so.threads = threads;
+        Session s(model, so);
         const std::vector<ConstTensorView> in = {x.view()};
         std::printf("median_ms %.3f\n", bench::median_ms(s, in, runs));
         if (!save.empty()) {

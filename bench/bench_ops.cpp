@@ -1,5 +1,8 @@
 // Reference vs fast kernels on the conv/depthwise/matmul shapes of the real models, single-threaded.
-// Prints the median time of each, GFLOP/s (2 FLOPs per multiply-add) and the speedup.
+// Prints the median time of each (the fast one at every ISA level this CPU runs), GFLOP/s (2 FLOPs
+// per multiply-add) and the speedup of the best level over the reference. First it probes one
+// core's peak FMA throughput per level, and at the end prints the GFLOP/s of face_recognition_model's
+// three heaviest convs (by FLOPs per layer) as a fraction of that peak.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -7,6 +10,7 @@
 #include <vector>
 
 #include "lfr/ops/conv.h"
+#include "lfr/ops/gemm_kernel.h"
 #include "lfr/ops/depthwise.h"
 #include "lfr/ops/matmul.h"
 
@@ -20,7 +24,49 @@ struct Case {
     Shape x, w;
     int stride;
     Padding pad;
+    bool facerec_top3 = false;  // one of face_recognition_model's three heaviest convs
 };
+
+// GFLOP/s of Chains independent FMA chains on vector type V: the best of a few timed bursts. More
+// chains than FMA latency x FMA units, so the units never wait.
+template <class V, int Chains>
+inline double fma_peak() {
+    using namespace gemm_detail;
+    constexpr int L = sizeof(V) / sizeof(float);
+    constexpr int64_t kIters = 1 << 20;
+    volatile float seed = 1.f;
+    const V m = V{} + seed * 0.999999f, a = V{} + seed * 1e-7f;
+    double best = 0;
+    for (int rep = 0; rep < 15; ++rep) {
+        V acc[Chains];
+        for (int c = 0; c < Chains; ++c) acc[c] = V{} + seed * float(c);
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int64_t i = 0; i < kIters; ++i)
+#pragma GCC unroll 32
+            for (int c = 0; c < Chains; ++c) acc[c] = acc[c] * m + a;
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        float sink = 0;
+        for (int c = 0; c < Chains; ++c) sink += acc[c][0];
+        seed = sink;  // keeps the chains live
+        best = std::max(best, 2.0 * L * Chains * double(kIters) / s * 1e-9);
+    }
+    return best;
+}
+
+#ifdef LFR_HAVE_X86_KERNELS
+__attribute__((target("avx512f,avx2,fma"), flatten)) double peak_avx512() { return fma_peak<gemm_detail::v16f, 24>(); }
+__attribute__((target("avx2,fma"), flatten)) double peak_avx2() { return fma_peak<gemm_detail::v8f, 12>(); }
+#endif
+
+// One core's peak single-precision GFLOP/s at this level (0 where not probed).
+double peak_gflops(Isa isa) {
+#ifdef LFR_HAVE_X86_KERNELS
+    if (isa == Isa::Avx512) return peak_avx512();
+    if (isa == Isa::Avx2) return peak_avx2();
+#endif
+    (void)isa;
+    return 0;
+}
 
 Tensor pattern(const Shape& s) {
     Tensor t(s);
@@ -29,8 +75,9 @@ Tensor pattern(const Shape& s) {
 }
 
 // Median milliseconds over enough runs to fill about 0.3 s (at least 3).
-double median_ms(RunFn fn, const Node& node, const std::vector<ConstTensorView>& in, TensorView out) {
+double median_ms(RunFn fn, const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Isa isa) {
     Workspace ws;
+    ws.isa = isa;
     auto once = [&] {
         const auto t0 = std::chrono::steady_clock::now();
         fn(node, in, out, ws);
@@ -48,23 +95,34 @@ double median_ms(RunFn fn, const Node& node, const std::vector<ConstTensorView>&
 
 int main() {
     const Case cases[] = {
-        {"facerec conv 7x7/2 150x150x3->32", OpType::Conv2D, {1, 150, 150, 3}, {7, 7, 3, 32}, 2, Padding::Valid},
-        {"facerec conv 3x3 37x37x32->32", OpType::Conv2D, {1, 37, 37, 32}, {3, 3, 32, 32}, 1, Padding::Same},
-        {"facerec conv 3x3/2 37x37x32->64", OpType::Conv2D, {1, 37, 37, 32}, {3, 3, 32, 64}, 2, Padding::Valid},
-        {"facerec conv 3x3 18x18x64->64", OpType::Conv2D, {1, 18, 18, 64}, {3, 3, 64, 64}, 1, Padding::Same},
-        {"facerec conv 3x3 9x9x128->128", OpType::Conv2D, {1, 9, 9, 128}, {3, 3, 128, 128}, 1, Padding::Same},
+        // face_recognition_model at 150x150 (heaviest per layer: 49, 23 and 21 MFLOP)
+        {"facerec conv 7x7/2 150x150x3->32", OpType::Conv2D, {1, 150, 150, 3}, {7, 7, 3, 32}, 2, Padding::Valid, true},
+        {"facerec conv 3x3 35x35x32->32", OpType::Conv2D, {1, 35, 35, 32}, {3, 3, 32, 32}, 1, Padding::Same, true},
+        {"facerec conv 3x3/2 35x35x32->64", OpType::Conv2D, {1, 35, 35, 32}, {3, 3, 32, 64}, 2, Padding::Valid},
+        {"facerec conv 3x3 17x17x64->64", OpType::Conv2D, {1, 17, 17, 64}, {3, 3, 64, 64}, 1, Padding::Same, true},
+        {"facerec conv 3x3 8x8x128->128", OpType::Conv2D, {1, 8, 8, 128}, {3, 3, 128, 128}, 1, Padding::Same},
         {"facerec conv 3x3 5x5x256->256", OpType::Conv2D, {1, 5, 5, 256}, {3, 3, 256, 256}, 1, Padding::Same},
         {"facerec conv 3x3 4x4x256->256", OpType::Conv2D, {1, 4, 4, 256}, {3, 3, 256, 256}, 1, Padding::Same},
+        {"tinyface conv 3x3 416x416x3->16", OpType::Conv2D, {1, 416, 416, 3}, {3, 3, 3, 16}, 1, Padding::Same},
         {"tinyface 1x1 104x104x32->64", OpType::Conv2D, {1, 104, 104, 32}, {1, 1, 32, 64}, 1, Padding::Valid},
         {"tinyface 1x1 52x52x64->128", OpType::Conv2D, {1, 52, 52, 64}, {1, 1, 64, 128}, 1, Padding::Valid},
         {"tinyface 1x1 13x13x256->512", OpType::Conv2D, {1, 13, 13, 256}, {1, 1, 256, 512}, 1, Padding::Valid},
+        {"blazeface 1x1 64x64x24->24", OpType::Conv2D, {1, 64, 64, 24}, {1, 1, 24, 24}, 1, Padding::Valid},
+        {"blazeface 1x1 32x32x48->48", OpType::Conv2D, {1, 32, 32, 48}, {1, 1, 48, 48}, 1, Padding::Valid},
         {"tinyface dw 3x3 104x104x32", OpType::DepthwiseConv2D, {1, 104, 104, 32}, {3, 3, 32, 1}, 1, Padding::Same},
         {"blazeface dw 3x3 64x64x24", OpType::DepthwiseConv2D, {1, 64, 64, 24}, {3, 3, 24, 1}, 1, Padding::Same},
         {"blazeface dw 3x3/2 64x64x48", OpType::DepthwiseConv2D, {1, 64, 64, 48}, {3, 3, 48, 1}, 2, Padding::Same},
         {"blazeface dw 5x5 64x64x24", OpType::DepthwiseConv2D, {1, 64, 64, 24}, {5, 5, 24, 1}, 1, Padding::Same},
         {"facerec fc 1x256->128", OpType::MatMul, {1, 256}, {256, 128}, 1, Padding::Valid},
     };
-    std::printf("%-36s %10s %10s %9s %9s %7s\n", "case", "ref ms", "fast ms", "ref GF/s", "fast GF/s", "speedup");
+    std::vector<Isa> isas;  // every level this CPU runs, best last
+    for (int i = 0; i <= int(cpu_isa()); ++i) isas.push_back(Isa(i));
+    for (Isa isa : isas)
+        if (peak_gflops(isa) > 0) std::printf("peak FMA throughput, one core, %s: %.1f GFLOP/s\n", isa_name(isa), peak_gflops(isa));
+    std::vector<std::pair<const char*, double>> top3;  // name, GFLOP/s at the best level
+    std::printf("%-36s %9s %9s", "case", "ref ms", "ref GF/s");
+    for (Isa isa : isas) std::printf(" %8s ms %6s GF/s", isa_name(isa), isa_name(isa));
+    std::printf(" %7s\n", "speedup");
     for (const Case& c : cases) {
         Node node;
         node.op = c.op;
@@ -85,7 +143,19 @@ int main() {
         const int64_t macs_per_out = c.op == OpType::Conv2D ? c.w[0] * c.w[1] * c.w[2]
                                      : c.op == OpType::MatMul ? c.w[0] : c.w[0] * c.w[1];
         const double gflop = 2.0 * double(out.shape.numel() * macs_per_out) * 1e-9;
-        const double tr = median_ms(ref, node, in, out.view()), tf = median_ms(fast, node, in, out.view());
-        std::printf("%-36s %10.3f %10.3f %9.2f %9.2f %6.1fx\n", c.name, tr, tf, gflop / tr * 1e3, gflop / tf * 1e3, tr / tf);
+        const double tr = median_ms(ref, node, in, out.view(), Isa::Portable);
+        std::printf("%-36s %9.3f %9.2f", c.name, tr, gflop / tr * 1e3);
+        double tf = tr;
+        for (Isa isa : isas) {
+            tf = median_ms(fast, node, in, out.view(), isa);
+            std::printf(" %11.3f %11.2f", tf, gflop / tf * 1e3);
+        }
+        std::printf(" %6.1fx\n", tr / tf);
+        if (c.facerec_top3) top3.push_back({c.name, gflop / tf * 1e3});
     }
+    const double peak = peak_gflops(isas.back());
+    if (peak > 0)
+        for (const auto& t : top3)
+            std::printf("%-36s %.1f GFLOP/s = %.0f%% of the %s peak\n", t.first, t.second, 100 * t.second / peak,
+                        isa_name(isas.back()));
 }

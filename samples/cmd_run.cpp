@@ -11,11 +11,12 @@
 namespace lfr::cli {
 
 static const char* kRunHelp =
-    "usage: lfr run MODEL.lfr --input IN.npy [--input IN2.npy ...] --out DIR [--repeat N] [--reference]\n"
+    "usage: lfr run MODEL.lfr --input IN.npy [--input IN2.npy ...] --out DIR [--repeat N] [--threads N] [--reference]\n"
     "\n"
     "Runs one model on float32 NHWC .npy inputs (the model's own input scaling, e.g. 0..255 for the\n"
     "face-api models) and writes DIR/0.npy, DIR/1.npy, ... in the order TF.js returns the outputs.\n"
     "  --repeat N     run N times and print the median milliseconds per run\n"
+    "  --threads N    threads per run (default: the CPUs this process may use); the outputs do not depend on it\n"
     "  --reference    use the plain reference kernels only\n"
     "  --profile      with --repeat: time per op type, slowest first\n";
 
@@ -49,6 +50,9 @@ int cmd_run(Args& args) {
     const int repeat = args.int_value("--repeat", 0);
     const bool reference = args.flag("--reference");
     const bool profile = args.flag("--profile");
+    SessionOptions so;
+    so.threads = args.int_value("--threads", available_cpus());
+    LFR_CHECK(so.threads >= 1 && so.threads <= 256, "--threads must be between 1 and 256");
     const auto pos = args.positionals();
     usage_check(pos.size() == 1, "expected one MODEL.lfr (see lfr run --help)");
     usage_check(!input_paths.empty(), "give at least one --input IN.npy");
@@ -58,7 +62,7 @@ int cmd_run(Args& args) {
     std::vector<Tensor> inputs;
     for (const auto& p : input_paths) inputs.push_back(read_npy(p));
     const std::vector<ConstTensorView> in_views = views(inputs);
-    Session session(model);
+    Session session(model, so);
     session.set_reference_kernels(reference);
     std::vector<Tensor> outputs = session.run(in_views);
 

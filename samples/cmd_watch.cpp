@@ -140,7 +140,8 @@ int cmd_watch(Args& args) {
     usage_check(threads >= 1 && threads <= 16, "--threads must be between 1 and 16");
     usage_check(so.live.capacity >= 1 && so.live.reconnects >= 0 && so.image_fps > 0 && so.io_timeout_s > 0,
                 "--queue, --fps and --timeout must be positive, --reconnects not negative");
-    const PipelineOptions po = pipeline_options(args, db);
+    PipelineOptions po = pipeline_options(args, db);
+    if (threads >= 2) po.threads = 1;  // watch's --threads runs frames side by side instead
     const std::vector<std::string> pos = args.positionals();
     usage_check(pos.size() == 1, "give one SOURCE: a video file, a stream URL, an image folder or list (see --help)");
 

@@ -44,6 +44,8 @@ inline std::string pipeline_help() {
            "  --max-faces N        at most N faces per image (default 100)\n"
            "  --threshold T        same person when the descriptor distance is below T (default: the embedder's)\n"
            "  --backend NAME       where the networks run: cpu (default), or cuda when built with the CUDA backend\n"
+           "  --threads N          threads each network run may use (default: the CPUs this process may use, " +
+           std::to_string(available_cpus()) + "); results do not depend on it\n"
            "  --jpeg NAME          JPEG decoder: libjpeg (default: libjpeg-turbo, chroma interpolated) or jpeg-js\n"
            "                       (exactly the pixels face-api and Human decode under Node; the default with\n"
            "                       --align faceapi, so that mode reproduces face-api from the JPEG files)\n"
@@ -97,6 +99,8 @@ inline PipelineOptions pipeline_options(Args& args, const std::string& gallery =
 #else
     usage_check(backend == "cpu", "--backend must be cpu (this lfr was built without CUDA), not '" + backend + "'");
 #endif
+    o.threads = args.int_value("--threads", available_cpus());
+    usage_check(o.threads >= 1 && o.threads <= 256, "--threads must be between 1 and 256");
     return o;
 }
 

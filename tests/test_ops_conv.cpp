@@ -21,8 +21,16 @@ Tensor pattern(const Shape& s, int salt) {
     return t;
 }
 
+// Every kernel level this CPU runs (LFR_ISA does not cap it here), so an AVX-512 machine tests all three.
+std::vector<Isa> test_isas() {
+    std::vector<Isa> isas;
+    for (int i = 0; i <= int(cpu_isa()); ++i) isas.push_back(Isa(i));
+    return isas;
+}
+
 // Runs a kernel on inputs (empty Tensor = absent optional input) into a junk-seeded output.
-Tensor run(InferFn infer, RunFn fn, const Node& node, const std::vector<const Tensor*>& inputs, float junk) {
+Tensor run(InferFn infer, RunFn fn, const Node& node, const std::vector<const Tensor*>& inputs, float junk,
+           Isa isa = cpu_isa()) {
     std::vector<Shape> shapes;
     std::vector<ConstTensorView> views;
     for (const Tensor* t : inputs) {
@@ -33,6 +41,7 @@ Tensor run(InferFn infer, RunFn fn, const Node& node, const std::vector<const Te
     }
     Tensor out(infer(node, shapes), junk);
     Workspace ws;
+    ws.isa = isa;
     fn(node, views, out.view(), ws);
     return out;
 }
@@ -101,6 +110,7 @@ const ConvCase kConvCases[] = {
     {1, 23, 21, 8, 16, 3, 3, 1, 1, Padding::Same, 0, 0, 0, 0, true, 5, 5},
     {1, 7, 9, 3, 4, 3, 3, 2, 1, Padding::Same, 0, 0, 0, 0, true, 3, 3},  // span 7: most taps padding
     {3, 6, 5, 33, 65, 1, 3, 1, 1, Padding::Valid, 0, 0, 0, 0, true, 3, 2},
+    {3, 11, 9, 33, 100, 3, 3, 1, 1, Padding::Same, 0, 0, 0, 0, true},  // 64-wide tiles, 2 K blocks
 };
 
 Node case_node(OpType op, const ConvCase& c, Activation act) {
@@ -182,14 +192,18 @@ TEST_CASE("depthwise reference: hand-computed cases") {
 
 TEST_CASE("conv2d fast matches reference") {
     for (const ConvCase& c : kConvCases)
-        for (Activation act : kActs) {
-            INFO(describe(c, act));
+        for (Activation act : kActs)
+            for (Isa isa : test_isas()) {
+            INFO(describe(c, act) << " isa " << isa_name(isa));
             const Node node = case_node(OpType::Conv2D, c, act);
             const Tensor x = pattern({c.n, c.h, c.w, c.ci}, 1), w = pattern({c.kh, c.kw, c.ci, c.co_or_m}, 2);
             const Tensor b = pattern({c.co_or_m}, 3), alpha = pattern({c.co_or_m}, 4);
-            const std::vector<const Tensor*> in = {&x, &w, c.bias ? &b : nullptr,
-                                                   act == Activation::Prelu ? &alpha : nullptr};
-            check_close(run(infer_conv2d, conv2d_ref, node, in, NAN), run(infer_conv2d, conv2d_fast, node, in, 1e30f));
+            std::vector<const Tensor*> in = {&x, &w, c.bias ? &b : nullptr, act == Activation::Prelu ? &alpha : nullptr};
+            check_close(run(infer_conv2d, conv2d_ref, node, in, NAN), run(infer_conv2d, conv2d_fast, node, in, 1e30f, isa));
+            // + a residual (input 4, what the executor folds a following Add into)
+            const Tensor r = pattern(run(infer_conv2d, conv2d_ref, node, in, 0.f).shape, 5);
+            in.push_back(&r);
+            check_close(run(infer_conv2d, conv2d_ref, node, in, NAN), run(infer_conv2d, conv2d_fast, node, in, 1e30f, isa));
         }
 }
 
@@ -257,31 +271,38 @@ TEST_CASE("matmul reference and fast") {
                     const Tensor wi = pattern({k, m}, 2), bi = pattern({m}, 3), ai = pattern({m}, 4);
                     const std::vector<const Tensor*> in = {&xi, &wi, m == 17 ? nullptr : &bi,
                                                            act == Activation::Prelu ? &ai : nullptr};
-                    check_close(run(infer_matmul, matmul_ref, node, in, NAN), run(infer_matmul, matmul_fast, node, in, 1e30f));
+                    for (Isa isa : test_isas())
+                        check_close(run(infer_matmul, matmul_ref, node, in, NAN), run(infer_matmul, matmul_fast, node, in, 1e30f, isa));
                 }
 }
 
-TEST_CASE("sgemm portable and dispatched paths match a naive product") {
-    struct G { int64_t m, n, k, lda, ldb, ldc; bool acc; };
-    const G cases[] = {{1, 1, 1, 1, 1, 1, false},    {7, 9, 5, 5, 9, 9, true},        {13, 17, 300, 301, 20, 18, false},
-                       {130, 33, 257, 257, 33, 40, true}, {250, 130, 64, 70, 130, 130, false}, {5, 3, 0, 1, 3, 3, false}};
-    std::vector<gemm_detail::GemmFn> paths = {gemm_detail::gemm_portable, gemm_detail::best_gemm()};
+TEST_CASE("sgemm at every level, packed or not, with the epilogue, matches a naive product") {
+    struct G { int64_t m, n, k, lda, ldb, ldc; bool acc, epilogue; };
+    const G cases[] = {{1, 1, 1, 1, 1, 1, false, true},      {7, 9, 5, 5, 9, 9, true, false},
+                       {13, 17, 300, 301, 20, 18, false, true}, {130, 33, 257, 257, 33, 40, true, true},
+                       {250, 130, 64, 70, 130, 130, false, false}, {29, 100, 520, 520, 100, 101, true, true},
+                       {5, 3, 0, 1, 3, 3, false, true}};
     for (const G& g : cases)
-        for (auto fn : paths) {
-            INFO("M " << g.m << " N " << g.n << " K " << g.k);
-            const Tensor a = pattern({g.m, g.lda}, 1), b = pattern({std::max<int64_t>(g.k, 1), g.ldb}, 2);
-            Tensor c = pattern({g.m, g.ldc}, 3), want = c;
-            for (int64_t i = 0; i < g.m; ++i)
-                for (int64_t j = 0; j < g.n; ++j) {
-                    float s = g.acc ? want.values[i * g.ldc + j] : 0.f;
-                    for (int64_t p = 0; p < g.k; ++p) s += a.values[i * g.lda + p] * b.values[p * g.ldb + j];
-                    want.values[i * g.ldc + j] = s;
-                }
-            std::vector<float> scratch(size_t(sgemm_scratch_floats(g.n, g.k)));
-            if (g.k == 0)
-                sgemm(g.m, g.n, g.k, a.values.data(), g.lda, b.values.data(), g.ldb, c.values.data(), g.ldc, g.acc, scratch.data());
-            else
-                fn(g.m, g.n, g.k, a.values.data(), g.lda, b.values.data(), g.ldb, c.values.data(), g.ldc, g.acc, scratch.data());
-            check_close(want, c);  // columns past N (ldc padding) must be untouched too
-        }
+        for (Isa isa : test_isas())
+            for (bool packed : {false, true}) {
+                INFO("M " << g.m << " N " << g.n << " K " << g.k << " isa " << isa_name(isa) << " packed " << packed);
+                const Tensor a = pattern({g.m, g.lda}, 1), b = pattern({std::max<int64_t>(g.k, 1), g.ldb}, 2);
+                const Tensor bias = pattern({g.n}, 4), res = pattern({g.m, g.ldc}, 5);
+                Tensor c = pattern({g.m, g.ldc}, 3), want = c;
+                for (int64_t i = 0; i < g.m; ++i)
+                    for (int64_t j = 0; j < g.n; ++j) {
+                        float s = g.acc ? want.values[i * g.ldc + j] : 0.f;
+                        for (int64_t p = 0; p < g.k; ++p) s += a.values[i * g.lda + p] * b.values[p * g.ldb + j];
+                        if (g.epilogue) s = activate(s + bias.values[j] + res.values[i * g.ldc + j], Activation::Leaky, 0.1f);
+                        want.values[i * g.ldc + j] = s;
+                    }
+                GemmArgs args{g.m, g.n, g.k, a.values.data(), g.lda, b.values.data(), g.ldb, c.values.data(), g.ldc, g.acc, {}, {}};
+                if (g.epilogue) args.ep = {bias.values.data(), res.values.data(), g.ldc, Activation::Leaky, 0.1f, nullptr};
+                const GemmKernel kernel = gemm_kernel(isa, g.n);
+                std::vector<float> panels(size_t(packed_b_floats(kernel, g.k, g.n)));
+                if (packed && g.k > 0) args.packed = pack_gemm_b(kernel, g.k, g.n, b.values.data(), g.ldb, panels.data());
+                std::vector<float> scratch(size_t(sgemm_scratch_floats(g.n, g.k)));
+                sgemm(args, scratch.data(), isa);
+                check_close(want, c);  // columns past N (ldc padding) must be untouched too
+            }
 }

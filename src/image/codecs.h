@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "lfr/image/io.h"
 
@@ -19,6 +20,7 @@ inline std::string decode_error(const std::string& label, const std::string& why
 }
 
 Image decode_libjpeg(const uint8_t* bytes, size_t n, const std::string& label, const ImageLimits& limits);  // libjpeg.cpp
+std::vector<uint8_t> encode_libjpeg(const Image& image, int quality);  // libjpeg.cpp
 Image decode_png(const uint8_t* bytes, size_t n, const std::string& label, const ImageLimits& limits);      // png.cpp
 Image decode_bmp(const uint8_t* bytes, size_t n, const std::string& label, const ImageLimits& limits);      // io.cpp (stb)
 

@@ -1,5 +1,5 @@
 // io.h's entry points: reading the file, the limits, choosing the decoder by the leading bytes (codecs.h),
-// BMP decoding and all encoding through stb_image / stb_image_write.
+// BMP decoding and PNG encoding through stb_image / stb_image_write (JPEG encoding: libjpeg.cpp).
 // The stb functions are compiled `static` (STB_IMAGE_STATIC), so a program that has its own copy of
 // stb links without duplicate symbols.
 #include "lfr/image/io.h"
@@ -196,10 +196,7 @@ std::vector<uint8_t> encode_png(const Image& image) {
 std::vector<uint8_t> encode_jpg(const Image& image, int quality) {
     check_encodable(image, "JPEG");
     LFR_CHECK(quality >= 1 && quality <= 100, "JPEG: quality " + std::to_string(quality) + " is outside 1..100");
-    std::vector<uint8_t> out;
-    LFR_CHECK(stbi_write_jpg_to_func(append_bytes, &out, image.width, image.height, 3, image.rgb.data(), quality),
-              "JPEG: encoding failed");
-    return out;
+    return encode_libjpeg(image, quality);
 }
 
 void save_png(const std::string& path, const Image& image) {

@@ -1,4 +1,5 @@
-// JPEG through libjpeg-turbo, the default decoder (JpegDecoder::Libjpeg).
+// JPEG through libjpeg-turbo: the default decoder (JpegDecoder::Libjpeg) and the encoder (stb's
+// writer shifts negative values, undefined behaviour that UBSan reports).
 //
 // Why libjpeg-turbo and not stb or lfr's own decoder: stb_image 2.27 (Debian 12's) overflows the heap
 // on a 10-byte file; libjpeg-turbo is fuzzed continuously upstream (OSS-Fuzz), interpolates chroma as
@@ -12,6 +13,8 @@
 // whose frame and the lambdas it runs hold only plain data, so nothing is skipped that needed a destructor.
 #include <csetjmp>
 #include <cstdio>
+#include <cstdlib>
+#include <vector>
 
 #include <jpeglib.h>
 #include <jerror.h>
@@ -109,6 +112,41 @@ Image decode_libjpeg(const uint8_t* bytes, size_t n, const std::string& label, c
         cmyk_to_rgb(decoded.data(), image.rgb.data(), pixels);
     }
     return image;
+}
+
+std::vector<uint8_t> encode_libjpeg(const Image& image, int quality) {
+    jpeg_compress_struct cinfo{};
+    ErrorManager err{};
+    cinfo.err = jpeg_std_error(&err.pub);
+    err.pub.error_exit = on_error;
+    jpeg_create_compress(&cinfo);
+    unsigned char* buffer = nullptr;  // libjpeg's, grown as it writes; freed below
+    unsigned long size = 0;
+    struct Destroy {
+        jpeg_compress_struct* c;
+        unsigned char** buffer;
+        ~Destroy() {
+            jpeg_destroy_compress(c);
+            std::free(*buffer);
+        }
+    } destroy{&cinfo, &buffer};
+    const bool ok = guarded(err, [&] {
+        jpeg_mem_dest(&cinfo, &buffer, &size);
+        cinfo.image_width = JDIMENSION(image.width);
+        cinfo.image_height = JDIMENSION(image.height);
+        cinfo.input_components = 3;
+        cinfo.in_color_space = JCS_RGB;
+        jpeg_set_defaults(&cinfo);
+        jpeg_set_quality(&cinfo, quality, TRUE);
+        jpeg_start_compress(&cinfo, TRUE);
+        while (cinfo.next_scanline < cinfo.image_height) {
+            JSAMPROW row = const_cast<uint8_t*>(image.rgb.data()) + size_t(cinfo.next_scanline) * size_t(image.width) * 3;
+            jpeg_write_scanlines(&cinfo, &row, 1);
+        }
+        jpeg_finish_compress(&cinfo);
+    });
+    LFR_CHECK(ok, std::string("JPEG: encoding failed (") + err.message + ")");
+    return std::vector<uint8_t>(buffer, buffer + size);
 }
 
 }  // namespace lfr

@@ -32,7 +32,7 @@ enum class Placement : uint8_t {
 
 class CudaSession : public Runner {
 public:
-    explicit CudaSession(const Model& model, int device = 0) : model_(&model), cpu_(model), ctx_(device) {
+    explicit CudaSession(const Model& model, int device = 0) : model_(&model), cpu_(model, plan_only()), ctx_(device) {
         upload_weights();
     }
     CudaSession(const CudaSession&) = delete;
@@ -292,6 +292,13 @@ private:
     }
 
     const Model* model_;
+    // The CPU session only infers shapes and plans memory for the model's own graph.
+    static SessionOptions plan_only() {
+        SessionOptions o;
+        o.prepack = false;
+        o.fuse = false;
+        return o;
+    }
     Session cpu_;  // shape inference and the memory plan
     Context ctx_;
     bool fusion_ = true;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "lfr/ops/parallel.h"
 #include "lfr/runtime/backend.h"
 
 namespace lfr {
@@ -46,6 +47,11 @@ struct PipelineOptions {
     // box_scale(): tiny 1.16, ssd 1.27).
     int faceres_face_size = 0;
     float faceres_crop_scale = 0;
+
+    // Threads each network run may use (heavy ops are split over them; results do not depend on the
+    // count). The Pipeline makes one pool of this size for all its stages, unless `pool` is given.
+    int threads = 1;
+    std::shared_ptr<ThreadPool> pool;
 
     bool faceapi_mode() const { return alignment == "faceapi"; }
 

@@ -8,8 +8,9 @@
 //
 // Stages: a detector -> a landmarker on each box -> an embedder (alignment and distance are the
 // embedder's), each chosen by name from lfr/face/stages/registry.h; all faces of an image go through
-// each network in one batched run. The stages are immutable and every call makes its own sessions,
-// so one Pipeline may be used from several threads at once.
+// each network in one batched run. The stages keep their weights prepared and their sessions between
+// calls (StageModel); one Pipeline may still be used from several threads at once. options.threads
+// splits each network run over that many threads (one pool shared by the stages).
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -55,6 +56,7 @@ public:
         const auto& lm = stage_entry(landmarker_registry(), opt_.landmarker.empty() ? emb.landmarker : opt_.landmarker,
                                      "landmarker");
         opt_.detector = det.name, opt_.landmarker = lm.name, opt_.embedder = emb.name;
+        if (!opt_.pool && opt_.threads > 1) opt_.pool = std::make_shared<ThreadPool>(opt_.threads);  // one for all stages
         detector_ = det.make(opt_);
         if (opt_.faceres_face_size <= 0) opt_.faceres_face_size = opt_.detector == "blazeface-front" ? 128 : 256;
         // Human's 1.4 for BlazeFace-sized boxes, to two decimals for the detector's (tiny 1.16, ssd 1.27).

@@ -15,7 +15,9 @@ namespace lfr {
 
 // Append only (the numbers are stored in model files); bump kOpCount and op_name() with it.
 enum class OpType : uint16_t {
-    Conv2D = 0,         // in: x [N,H,W,Ci], w [KH,KW,Ci,Co], bias [Co] (optional), prelu alpha [Co] (act Prelu)
+    Conv2D = 0,         // in: x [N,H,W,Ci], w [KH,KW,Ci,Co], bias [Co] (optional), prelu alpha [Co] (act Prelu),
+                        //     residual (the output's shape, added before act; only in the executor's
+                        //     rewritten graph, graph/fuse.h)
                         // attrs: stride, dilation, padding/pad, act, alpha
     DepthwiseConv2D,    // in: x [N,H,W,C], w [KH,KW,C,M] -> C*M channels, bias, prelu alpha; attrs as Conv2D
     MatMul,             // in: x [N,K], w [K,M], bias [M] (optional), prelu alpha; attrs: act, alpha

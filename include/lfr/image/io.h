@@ -2,7 +2,7 @@
 //
 // The codecs, chosen for hostile input (every one fuzzed through decode_image, fuzz/fuzz_image.cpp):
 // JPEG through libjpeg-turbo, or on request lfr's own decoder (jpeg.h: exactly the pixels of jpeg-js,
-// and so of face-api and Human under Node); PNG through libpng; BMP and writing through stb. Debian 12's
+// and so of face-api and Human under Node); PNG through libpng; BMP and PNG writing through stb, JPEG writing through libjpeg-turbo. Debian 12's
 // stb_image (2.27) has a heap overflow in its JPEG Huffman tables (fixed in 2.28), so it decodes BMP only.
 // Compiled once into the static library `lfr::image` (CMake target lfr_image, from src/image/*.cpp), so
 // that any number of translation units may include this header; everything else in lfr stays

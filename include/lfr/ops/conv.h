@@ -1,4 +1,5 @@
-// Conv2D: x [N,H,W,Ci] * w [KH,KW,Ci,Co] (TF HWIO) + bias [Co] (optional), then the fused activation
+// Conv2D: x [N,H,W,Ci] * w [KH,KW,Ci,Co] (TF HWIO) + bias [Co] (optional) + residual (input 4,
+// the output's shape; set only by the executor's fuse_residual_adds), then the fused activation
 // (Prelu slopes [Co] as input 3). Attrs: stride_h/w, dilation_h/w (taps d cells apart: the window
 // spans (k-1)*d+1 cells, as TF and ONNX), padding (+ pad_* when Explicit), act, alpha.
 // The shared geometry and input checks here are also used by depthwise.h.
@@ -6,13 +7,13 @@
 // Fast path: the convolution is a GEMM of the patch matrix [N*OH*OW, KH*KW*Ci] with the weight,
 // which HWIO already lays out as a [KH*KW*Ci, Co] row-major matrix. A 1x1 stride-1 unpadded conv
 // needs no patch matrix at all (the NHWC input is it); otherwise patches are gathered (im2col) one
-// tile of output pixels at a time so the buffer stays cache-sized.
+// tile of output pixels at a time so the buffer stays cache-sized. Bias and activation are applied
+// by the GEMM as it stores each register tile; tiles run on the Workspace's thread pool.
 #pragma once
 #include <algorithm>
 #include <string>
 
 #include "lfr/ops/activation.h"
-#include "lfr/ops/epilogue.h"
 #include "lfr/ops/gemm.h"
 #include "lfr/ops/op.h"
 #include "lfr/ops/window.h"
@@ -55,7 +56,9 @@ inline void check_conv_inputs(const Node& node, const std::vector<Shape>& in, in
 inline Shape infer_conv2d(const Node& node, const std::vector<Shape>& in) {
     check_conv_inputs(node, in, in.size() >= 2 ? in[1][3] : 0);
     const ConvGeometry g = conv_geometry(node.attrs, in[0], in[1]);
-    return {g.N, g.OH, g.OW, in[1][3]};
+    const Shape out{g.N, g.OH, g.OW, in[1][3]};
+    LFR_CHECK(!has_input(in, 4) || in[4] == out, "Conv2D residual " + in[4].str() + " must have the output's shape " + out.str());
+    return out;
 }
 
 inline void conv2d_ref(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace&) {
@@ -75,27 +78,32 @@ inline void conv2d_ref(const Node& node, const std::vector<ConstTensorView>& in,
                             for (int64_t ci = 0; ci < g.C; ++ci)
                                 acc += x[((n * g.H + iy) * g.W + ix) * g.C + ci] * w[((ky * g.KW + kx) * g.C + ci) * Co + co];
                         }
-                    const float slope = has_input(in, 3) ? in[3].data[co] : 0.f;
-                    out.data[((n * g.OH + oy) * g.OW + ox) * Co + co] = activate(acc, a.act, a.alpha, slope);
+                    const int64_t o = ((n * g.OH + oy) * g.OW + ox) * Co + co;
+                    if (has_input(in, 4)) acc += in[4].data[o];
+                    out.data[o] = activate(acc, a.act, a.alpha, has_input(in, 3) ? in[3].data[co] : 0.f);
                 }
 }
 
 namespace conv_detail {
 
 constexpr int64_t kTileFloats = 64 * 1024;  // im2col tile: 256 KiB, well inside L2
-constexpr int64_t kMinTileRows = 120;       // fewer rows would repack the weight too often per FLOP
+constexpr int64_t kMinTileRows = 120;       // fewer rows would stream the packed weight too often per FLOP
+constexpr int64_t kMinSplitRows = 24;       // the least a thread's tile gets: two 12-row micro-tiles
+constexpr int64_t kMinSplitMacs = 1 << 23;  // smaller convs run on one thread: waking others costs more
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Rows [p0, p0+rows) of the patch matrix: one row per output pixel (n, oy, ox, flattened), columns
 // in HWIO order (ky, kx, ci); zeros where the window hangs over the padding. The in-bounds taps of
 // a row are kx in [kx_lo, kx_hi); undilated, they are adjacent pixels in NHWC: one contiguous copy.
 inline void im2col(const ConvGeometry& g, const float* x, int64_t p0, int64_t rows, float* cols) {
     const int64_t K = g.KH * g.KW * g.C, row_span = g.KW * g.C;
-    auto ceil_div = [](int64_t a, int64_t b) { return a > 0 ? (a + b - 1) / b : -(-a / b); };
+    auto ceil_div_signed = [](int64_t a, int64_t b) { return a > 0 ? (a + b - 1) / b : -(-a / b); };
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t p = p0 + r, ox = p % g.OW, oy = p / g.OW % g.OH, n = p / (g.OW * g.OH);
         const int64_t ix0 = ox * g.sw - g.pl;
-        const int64_t kx_lo = std::min(g.KW, std::max<int64_t>(0, ceil_div(-ix0, g.dw)));
-        const int64_t kx_hi = std::min(g.KW, std::max<int64_t>(0, ceil_div(g.W - ix0, g.dw)));
+        const int64_t kx_lo = std::min(g.KW, std::max<int64_t>(0, ceil_div_signed(-ix0, g.dw)));
+        const int64_t kx_hi = std::min(g.KW, std::max<int64_t>(0, ceil_div_signed(g.W - ix0, g.dw)));
         float* dst = cols + r * K;
         for (int64_t ky = 0; ky < g.KH; ++ky, dst += row_span) {
             const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
@@ -124,27 +132,48 @@ inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in
     const Attrs& a = node.attrs;
     const ConvGeometry g = conv_geometry(a, in[0].shape, in[1].shape);
     const int64_t Co = in[1].shape[3], K = g.KH * g.KW * g.C, pixels = g.N * g.OH * g.OW;
-    const float* bias = has_input(in, 2) ? in[2].data : nullptr;
-    const float* prelu = has_input(in, 3) ? in[3].data : nullptr;
     const bool direct = g.KH == 1 && g.KW == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 &&
                         g.OH == g.H && g.OW == g.W;
 
-    // Tiles of output pixels: the patch rows and the output rows the epilogue revisits stay in cache.
-    const int64_t tile = std::max(kMinTileRows, kTileFloats / K);
-    const int64_t gemm_floats = sgemm_scratch_floats(Co, K);
-    float* scratch = ws.floats(size_t(gemm_floats + (direct ? 0 : std::min(tile, pixels) * K)));
-    float* cols = scratch + gemm_floats;
-    for (int64_t p0 = 0; p0 < pixels; p0 += tile) {
-        const int64_t rows = std::min(tile, pixels - p0);
+    // The weight packed for the micro-kernel: at load (ws.packed), else once per call here.
+    const GemmKernel kernel = gemm_kernel(ws.isa, Co);
+    PackedB packed = ws.packed ? *ws.packed : PackedB{};
+    if (!packed.data)
+        packed = pack_gemm_b(kernel, K, Co, in[1].data, Co, ws.floats(size_t(packed_b_floats(kernel, K, Co))));
+
+    // Tasks: tiles of output pixels (their patch rows and output rows stay in cache) times column
+    // chunks, cut finer only to give every thread work.
+    const int threads = pixels * K * Co >= kMinSplitMacs ? pool_size(ws.pool) : 1;
+    int64_t tile = std::min(pixels, std::max(kMinTileRows, kTileFloats / K));
+    if (threads > 1)  // a multiple of `threads` tiles, so that none waits on a last odd one
+        tile = std::max(kMinSplitRows, ceil_div(pixels, gemm_detail::round_up(ceil_div(pixels, tile), threads)));
+    const int64_t m_tasks = ceil_div(pixels, tile);
+    const int64_t strips = ceil_div(Co, kernel.nr);
+    const int64_t n_tasks = std::min(strips, ceil_div(threads, m_tasks));
+    const int64_t chunk = ceil_div(strips, n_tasks) * kernel.nr;  // columns per task, whole strips
+
+    const size_t scratch_floats = size_t(sgemm_scratch_floats(chunk, K) + (direct ? 0 : tile * K));
+    for (int w = 0; w < threads; ++w) ws.floats(scratch_floats, 1 + w);
+    parallel_for(threads > 1 ? ws.pool : nullptr, m_tasks * n_tasks, [&](int64_t task, int worker) {
+        const int64_t p0 = task / n_tasks * tile, rows = std::min(tile, pixels - p0);
+        const int64_t c0 = task % n_tasks * chunk, cols = std::min(chunk, Co - c0);
+        float* scratch = ws.floats(scratch_floats, 1 + worker);
         const float* patches = in[0].data + p0 * g.C;  // direct: input pixels are the patch rows
         if (!direct) {
-            im2col(g, in[0].data, p0, rows, cols);
-            patches = cols;
+            float* cols_buf = scratch + sgemm_scratch_floats(chunk, K);
+            im2col(g, in[0].data, p0, rows, cols_buf);
+            patches = cols_buf;
         }
-        float* y = out.data + p0 * Co;
-        sgemm(rows, Co, K, patches, K, in[1].data, Co, y, Co, false, scratch);
-        bias_activate(y, rows, Co, bias, a.act, a.alpha, prelu);
-    }
+        GemmArgs ga{rows, cols, K, patches, K, nullptr, 0, out.data + p0 * Co + c0, Co, false, {}, packed};
+        ga.packed.col0 += c0;
+        ga.ep.bias = has_input(in, 2) ? in[2].data + c0 : nullptr;
+        ga.ep.prelu = has_input(in, 3) ? in[3].data + c0 : nullptr;
+        ga.ep.residual = has_input(in, 4) ? in[4].data + p0 * Co + c0 : nullptr;
+        ga.ep.ldr = Co;
+        ga.ep.act = a.act;
+        ga.ep.alpha = a.alpha;
+        sgemm(ga, scratch, ws.isa);
+    });
 }
 
 }  // namespace lfr

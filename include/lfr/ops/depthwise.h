@@ -5,11 +5,12 @@
 // pixel is a few channel-vector multiply-adds. Interior pixels of a 3x3 kernel sum all nine taps in
 // one pass over the channels (registers, no partial sums in memory); border pixels, dilated and
 // other kernels add one in-bounds tap at a time into the output row. Bias and activation follow per
-// output row.
+// output row. Rows are split over the Workspace's thread pool.
 #pragma once
 #include <algorithm>
 
 #include "lfr/ops/conv.h"
+#include "lfr/ops/epilogue.h"
 
 namespace lfr {
 
@@ -79,33 +80,80 @@ inline void interior(int64_t in, int64_t k, int64_t s, int64_t pad, int64_t out,
 
 }  // namespace depthwise_detail
 
+namespace depthwise_detail {
+
+struct Rows {
+    ConvGeometry g;
+    const float *x, *w, *bias, *prelu;
+    const Attrs* a;
+    float* y;
+    int64_t oy_lo, oy_hi, ox_lo, ox_hi;  // the interior: windows entirely inside the input
+};
+
+// Output rows [r0, r1) of all images (row r = n * OH + oy), bias and activation included.
+inline void rows(const Rows& d, int64_t r0, int64_t r1) {
+    const ConvGeometry& g = d.g;
+    const bool k3 = g.KH == 3 && g.KW == 3 && g.dh == 1 && g.dw == 1;  // pixel_3x3 reads adjacent taps
+    for (int64_t r = r0; r < r1; ++r) {
+        const int64_t n = r / g.OH, oy = r % g.OH;
+        float* yrow = d.y + r * g.OW * g.C;
+        const bool row_inside = k3 && oy >= d.oy_lo && oy < d.oy_hi;
+        for (int64_t ox = 0; ox < g.OW; ++ox) {
+            float* y = yrow + ox * g.C;
+            if (row_inside && ox >= d.ox_lo && ox < d.ox_hi) {
+                const float* r0p = d.x + ((n * g.H + oy * g.sh - g.pt) * g.W + ox * g.sw - g.pl) * g.C;
+                pixel_3x3(r0p, g.W * g.C, d.w, g.C, y);
+            } else {
+                pixel_any(g, d.x, d.w, n, oy, ox, y);
+            }
+        }
+        bias_activate(yrow, g.OW, g.C, d.bias, d.a->act, d.a->alpha, d.prelu);  // the row is still in cache
+    }
+}
+
+// The same loops compiled for each ISA level: the channel loops vectorise at its full width.
+using RowsFn = void (*)(const Rows&, int64_t, int64_t);
+inline void rows_portable(const Rows& d, int64_t r0, int64_t r1) { rows(d, r0, r1); }
+#ifdef LFR_HAVE_X86_KERNELS
+__attribute__((target("avx2,fma"), flatten)) inline void rows_avx2(const Rows& d, int64_t r0, int64_t r1) {
+    rows(d, r0, r1);
+}
+__attribute__((target("avx512f,avx2,fma"), flatten)) inline void rows_avx512(const Rows& d, int64_t r0, int64_t r1) {
+    rows(d, r0, r1);
+}
+#endif
+
+inline RowsFn rows_for(Isa isa) {
+#ifdef LFR_HAVE_X86_KERNELS
+    if (isa == Isa::Avx512) return rows_avx512;
+    if (isa == Isa::Avx2) return rows_avx2;
+#endif
+    (void)isa;
+    return rows_portable;
+}
+
+constexpr int64_t kRowsPerTask = 4;         // enough work per task to hide the hand-off
+constexpr int64_t kMinSplitMacs = 1 << 21;  // smaller ones run on one thread: waking others costs more
+
+}  // namespace depthwise_detail
+
 inline void depthwise_fast(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
     using namespace depthwise_detail;
     if (in[1].shape[3] != 1) return depthwise_ref(node, in, out, ws);  // channel multiplier: not used by our models
-    const Attrs& a = node.attrs;
-    const ConvGeometry g = conv_geometry(a, in[0].shape, in[1].shape);
-    const float *x = in[0].data, *w = in[1].data;
-    const float* bias = has_input(in, 2) ? in[2].data : nullptr;
-    const float* prelu = has_input(in, 3) ? in[3].data : nullptr;
-    const bool k3 = g.KH == 3 && g.KW == 3 && g.dh == 1 && g.dw == 1;  // pixel_3x3 reads adjacent taps
-    int64_t oy_lo, oy_hi, ox_lo, ox_hi;
-    interior(g.H, g.KH, g.sh, g.pt, g.OH, oy_lo, oy_hi);
-    interior(g.W, g.KW, g.sw, g.pl, g.OW, ox_lo, ox_hi);
-    for (int64_t n = 0; n < g.N; ++n)
-        for (int64_t oy = 0; oy < g.OH; ++oy) {
-            float* yrow = out.data + (n * g.OH + oy) * g.OW * g.C;
-            const bool row_inside = k3 && oy >= oy_lo && oy < oy_hi;
-            for (int64_t ox = 0; ox < g.OW; ++ox) {
-                float* y = yrow + ox * g.C;
-                if (row_inside && ox >= ox_lo && ox < ox_hi) {
-                    const float* r0 = x + ((n * g.H + oy * g.sh - g.pt) * g.W + ox * g.sw - g.pl) * g.C;
-                    pixel_3x3(r0, g.W * g.C, w, g.C, y);
-                } else {
-                    pixel_any(g, x, w, n, oy, ox, y);
-                }
-            }
-            bias_activate(yrow, g.OW, g.C, bias, a.act, a.alpha, prelu);  // the row is still in cache
-        }
+    Rows d;
+    d.g = conv_geometry(node.attrs, in[0].shape, in[1].shape);
+    d.x = in[0].data;
+    d.w = in[1].data;
+    d.bias = has_input(in, 2) ? in[2].data : nullptr;
+    d.prelu = has_input(in, 3) ? in[3].data : nullptr;
+    d.a = &node.attrs;
+    d.y = out.data;
+    interior(d.g.H, d.g.KH, d.g.sh, d.g.pt, d.g.OH, d.oy_lo, d.oy_hi);
+    interior(d.g.W, d.g.KW, d.g.sw, d.g.pl, d.g.OW, d.ox_lo, d.ox_hi);
+    const RowsFn fn = rows_for(ws.isa);
+    const int64_t total = d.g.N * d.g.OH, work = total * d.g.OW * d.g.C * d.g.KH * d.g.KW;
+    const int64_t tasks = work < kMinSplitMacs ? 1 : std::min<int64_t>(pool_size(ws.pool), (total + kRowsPerTask - 1) / kRowsPerTask);
+    parallel_for(ws.pool, tasks, [&](int64_t t, int) { fn(d, total * t / tasks, total * (t + 1) / tasks); });
 }
 
 }  // namespace lfr

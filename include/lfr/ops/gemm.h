@@ -1,152 +1,63 @@
 // Single-precision GEMM for the conv and matmul fast paths: C[M,N] = A[M,K] * B[K,N] (+ C if
-// accumulate), row-major with leading dimensions lda/ldb/ldc. Single-threaded.
+// accumulate), then a fused epilogue (bias, residual, activation), row-major with leading
+// dimensions. Single-threaded: callers split the work (ops/parallel.h).
 //
-// Structure, as in BLIS/OpenBLAS: B is cut into KC x NC blocks packed as NR-wide column strips, A
-// into MC x KC blocks packed as MR-tall row strips, so the micro-kernel reads both panels
-// contiguously and keeps an MR x NR tile of C in registers for the whole KC loop. A B strip
-// (KC x NR) stays in L1 while the A block (MC x KC) streams from L2. Strips are zero-padded to full
-// width, so the micro-kernel never branches on edges; only its final store is clipped.
-//
-// The micro-kernel is plain loops with compile-time bounds, which GCC and Clang fully unroll and
-// vectorise (SSE2/NEON at 4 floats). On x86 the same template is also compiled for AVX2+FMA
-// (target attribute, chosen at run time) with a wider 6x16 tile: 12 ymm accumulators.
+// The blocked template (gemm_kernel.h) is instantiated once per ISA level (cpu_isa.h):
+//   portable  4-float vectors (SSE2/NEON), 6x8 tile
+//   avx2      8-float ymm, 6x16 tile: 12 of the 16 registers accumulate
+//   avx512    16-float zmm, 6x64 or 12x32 tile (gemm_kernel): 24 of the 32 registers accumulate
+//             (on Zen 5, 14x32 was no faster than 12x32 on face_recognition_model's convs)
+// Each x86 path is a flatten'ed function under a target attribute, so the whole template is
+// compiled for that ISA while the rest of the program stays generic.
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <vector>
+
+#include "lfr/ops/cpu_isa.h"
+#include "lfr/ops/gemm_kernel.h"
 
 namespace lfr {
 namespace gemm_detail {
 
-constexpr int64_t kKC = 256;   // depth of a packed block: a 16-wide B strip is 16 KiB (L1)
-constexpr int64_t kMC = 120;   // rows of a packed A block (a multiple of every MR): 120 KiB (L2)
-constexpr int64_t kNC = 2048;  // columns of a packed B block: 2 MiB at most (L2/L3)
-constexpr int64_t kMaxNR = 16;
+using GemmFn = void (*)(const GemmArgs&, float*);
 
-inline int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+inline void gemm_portable(const GemmArgs& g, float* scratch) { gemm_blocked<v4f, 6, 2>(g, scratch); }
 
-// Packs rows [0,mc) x depth [0,kc) of A into MR-row strips: strip s holds, for each p, A[s*MR+i][p].
-template <int MR>
-inline void pack_a(int64_t mc, int64_t kc, const float* a, int64_t lda, float* out) {
-    for (int64_t r0 = 0; r0 < mc; r0 += MR) {
-        const int64_t rows = std::min<int64_t>(MR, mc - r0);
-        for (int64_t p = 0; p < kc; ++p, out += MR) {
-            for (int64_t i = 0; i < rows; ++i) out[i] = a[(r0 + i) * lda + p];
-            for (int64_t i = rows; i < MR; ++i) out[i] = 0.f;
-        }
-    }
+#ifdef LFR_HAVE_X86_KERNELS
+__attribute__((target("avx2,fma"), flatten)) inline void gemm_avx2(const GemmArgs& g, float* scratch) {
+    gemm_blocked<v8f, 6, 2>(g, scratch);
 }
-
-// Packs depth [0,kc) x columns [0,nc) of B into NR-column strips: strip s holds, for each p,
-// B[p][s*NR + j].
-template <int NR>
-inline void pack_b(int64_t kc, int64_t nc, const float* b, int64_t ldb, float* out) {
-    for (int64_t c0 = 0; c0 < nc; c0 += NR) {
-        const int64_t cols = std::min<int64_t>(NR, nc - c0);
-        for (int64_t p = 0; p < kc; ++p, out += NR) {
-            const float* src = b + p * ldb + c0;
-            for (int64_t j = 0; j < cols; ++j) out[j] = src[j];
-            for (int64_t j = cols; j < NR; ++j) out[j] = 0.f;
-        }
-    }
+__attribute__((target("avx512f,avx2,fma"), flatten)) inline void gemm_avx512_32(const GemmArgs& g, float* scratch) {
+    gemm_blocked<v16f, 12, 2>(g, scratch);
 }
-
-// GCC/Clang vector types: SSE2/NEON registers in the portable build, lowered to scalars elsewhere.
-typedef float v4f __attribute__((vector_size(16)));
-typedef float v8f __attribute__((vector_size(32)));
-
-// C[0:mr, 0:nr] (+)= packed A strip * packed B strip over kc. The tile is MR rows of NV vectors;
-// written with explicit vector types because GCC's auto-vectoriser does not keep a 2-D
-// accumulator array in registers.
-template <class V, int MR, int NV>
-inline void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t mr,
-                         int64_t nr, bool accumulate) {
-    constexpr int L = sizeof(V) / sizeof(float);
-    V acc[MR][NV] = {};
-    for (int64_t p = 0; p < kc; ++p, a += MR, b += NV * L) {
-        V bv[NV];
-        for (int v = 0; v < NV; ++v) __builtin_memcpy(&bv[v], b + v * L, sizeof(V));  // unaligned load
-#pragma GCC unroll 8
-        for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) acc[i][v] += a[i] * bv[v];
-    }
-    if (mr == MR && nr == NV * L) {
-        for (int i = 0; i < MR; ++i) {
-            for (int v = 0; v < NV; ++v) {
-                V cv = acc[i][v];
-                float* ci = c + i * ldc + v * L;
-                if (accumulate) {
-                    V old;
-                    __builtin_memcpy(&old, ci, sizeof(V));
-                    cv += old;
-                }
-                __builtin_memcpy(ci, &cv, sizeof(V));
-            }
-        }
-        return;
-    }
-    float tile[MR][NV * L];
-    __builtin_memcpy(tile, acc, sizeof(tile));
-    for (int64_t i = 0; i < mr; ++i)
-        for (int64_t j = 0; j < nr; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i][j] : tile[i][j];
-}
-
-// scratch: at least scratch_floats(N, K) floats.
-template <class V, int MR, int NV>
-inline void gemm_blocked(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-                         int64_t ldb, float* C, int64_t ldc, bool accumulate, float* scratch) {
-    constexpr int NR = NV * int(sizeof(V) / sizeof(float));
-    static_assert(kMC % MR == 0 && NR <= kMaxNR, "block sizes must fit the micro-kernel");
-    float* pa = scratch;
-    float* pb = scratch + kMC * kKC;
-    for (int64_t jc = 0; jc < N; jc += kNC) {
-        const int64_t nc = std::min(kNC, N - jc);
-        for (int64_t pc = 0; pc < K; pc += kKC) {
-            const int64_t kc = std::min(kKC, K - pc);
-            const bool acc = accumulate || pc > 0;  // later K blocks add to the earlier ones
-            pack_b<NR>(kc, nc, B + pc * ldb + jc, ldb, pb);
-            for (int64_t ic = 0; ic < M; ic += kMC) {
-                const int64_t mc = std::min(kMC, M - ic);
-                pack_a<MR>(mc, kc, A + ic * lda + pc, lda, pa);
-                for (int64_t jr = 0; jr < nc; jr += NR)
-                    for (int64_t ir = 0; ir < mc; ir += MR)
-                        micro_kernel<V, MR, NV>(kc, pa + ir * kc, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc,
-                                             std::min<int64_t>(MR, mc - ir), std::min<int64_t>(NR, nc - jr), acc);
-            }
-        }
-    }
-}
-
-using GemmFn = void (*)(int64_t, int64_t, int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t,
-                        bool, float*);
-
-inline void gemm_portable(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-                          int64_t ldb, float* C, int64_t ldc, bool accumulate, float* scratch) {
-    gemm_blocked<v4f, 6, 2>(M, N, K, A, lda, B, ldb, C, ldc, accumulate, scratch);
-}
-
-#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-#define LFR_GEMM_HAVE_AVX2 1
-// flatten: inline the whole template here so all of it is compiled for AVX2+FMA.
-__attribute__((target("avx2,fma"), flatten)) inline void gemm_avx2(int64_t M, int64_t N, int64_t K, const float* A,
-                                                                   int64_t lda, const float* B, int64_t ldb, float* C,
-                                                                   int64_t ldc, bool accumulate, float* scratch) {
-    gemm_blocked<v8f, 6, 2>(M, N, K, A, lda, B, ldb, C, ldc, accumulate, scratch);
-}
-inline bool cpu_has_avx2() {
-    static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return ok;
+__attribute__((target("avx512f,avx2,fma"), flatten)) inline void gemm_avx512_64(const GemmArgs& g, float* scratch) {
+    gemm_blocked<v16f, 6, 4>(g, scratch);
 }
 #endif
-
-inline GemmFn best_gemm() {
-#ifdef LFR_GEMM_HAVE_AVX2
-    if (cpu_has_avx2()) return gemm_avx2;
-#endif
-    return gemm_portable;
-}
 
 }  // namespace gemm_detail
+
+// One micro-kernel: its driver and its strip width (the granularity of packed B and column splits).
+struct GemmKernel {
+    gemm_detail::GemmFn fn;
+    int64_t nr;
+};
+
+// This level's kernel with strip width nr (its first kernel when none has it).
+inline GemmKernel gemm_kernel_nr(Isa isa, int64_t nr) {
+    using namespace gemm_detail;
+#ifdef LFR_HAVE_X86_KERNELS
+    if (isa == Isa::Avx512) return nr == 64 ? GemmKernel{gemm_avx512_64, 64} : GemmKernel{gemm_avx512_32, 32};
+    if (isa == Isa::Avx2) return {gemm_avx2, 16};
+#endif
+    (void)isa, (void)nr;
+    return {gemm_portable, 8};
+}
+
+// The kernel for an N-column product at this level. AVX-512 has two tiles: 6x64 is faster (fewer
+// A broadcasts per FMA) where N fills 64-wide strips, 12x32 wastes less where it does not.
+inline GemmKernel gemm_kernel(Isa isa, int64_t N) { return gemm_kernel_nr(isa, N % 64 == 0 || N % 64 > 32 ? 64 : 32); }
 
 // Floats of scratch sgemm needs for an N-column, K-deep product (packed A block + packed B block).
 inline int64_t sgemm_scratch_floats(int64_t N, int64_t K) {
@@ -155,15 +66,45 @@ inline int64_t sgemm_scratch_floats(int64_t N, int64_t K) {
     return kMC * kKC + kc * round_up(std::min(kNC, N), kMaxNR);
 }
 
-// C = A*B (+ C). scratch: sgemm_scratch_floats(N, K) floats (from the caller's Workspace).
-inline void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
-                  int64_t ldc, bool accumulate, float* scratch) {
-    if (K == 0) {  // empty sum: the blocked loops would leave C untouched
-        if (!accumulate)
-            for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.f);
-        return;
+// Floats pack_gemm_b writes for a K x N matrix packed for `kernel`.
+inline int64_t packed_b_floats(const GemmKernel& kernel, int64_t K, int64_t N) {
+    return K * gemm_detail::round_up(N, kernel.nr);  // block pc (kc rows) starts at pc * n_pad
+}
+
+// B [K,N] (row stride ldb) packed for `kernel` into out (packed_b_floats): reused by every product
+// with this B, and by every thread.
+inline PackedB pack_gemm_b(const GemmKernel& kernel, int64_t K, int64_t N, const float* B, int64_t ldb, float* out) {
+    using namespace gemm_detail;
+    switch (kernel.nr) {
+        case 64: pack_b_full<64>(K, N, B, ldb, out); break;
+        case 32: pack_b_full<32>(K, N, B, ldb, out); break;
+        case 16: pack_b_full<16>(K, N, B, ldb, out); break;
+        default: pack_b_full<8>(K, N, B, ldb, out); break;
     }
-    gemm_detail::best_gemm()(M, N, K, A, lda, B, ldb, C, ldc, accumulate, scratch);
+    return {out, round_up(N, kernel.nr), 0, kernel.nr};
+}
+
+// The product of g at this ISA level. scratch: sgemm_scratch_floats(N, K) floats (from the
+// caller's Workspace). g.packed, when set, must have been packed at the same level; its strip
+// width then picks the kernel (a column slice of a wider product keeps the full product's kernel).
+inline void sgemm(const GemmArgs& g, float* scratch, Isa isa = default_isa()) {
+    if (g.K > 0) {
+        return (g.packed.data ? gemm_kernel_nr(isa, g.packed.nr) : gemm_kernel(isa, g.N)).fn(g, scratch);
+    }
+    for (int64_t i = 0; i < g.M; ++i)  // empty sum: C stays (accumulate) or is zero, then the epilogue
+        for (int64_t j = 0; j < g.N; ++j) {
+            float& c = g.C[i * g.ldc + j];
+            float v = g.accumulate ? c : 0.f;
+            if (g.ep.bias) v += g.ep.bias[j];
+            if (g.ep.residual) v += g.ep.residual[i * g.ep.ldr + j];
+            c = activate(v, g.ep.act, g.ep.alpha, g.ep.prelu ? g.ep.prelu[j] : 0.f);
+        }
+}
+
+// C = A*B (+ C), no epilogue.
+inline void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                  int64_t ldc, bool accumulate, float* scratch, Isa isa = default_isa()) {
+    sgemm(GemmArgs{M, N, K, A, lda, B, ldb, C, ldc, accumulate, {}, {}}, scratch, isa);
 }
 
 }  // namespace lfr

@@ -5,7 +5,6 @@
 #include <string>
 
 #include "lfr/ops/activation.h"
-#include "lfr/ops/epilogue.h"
 #include "lfr/ops/gemm.h"
 #include "lfr/ops/op.h"
 
@@ -40,9 +39,12 @@ inline void matmul_fast(const Node& node, const std::vector<ConstTensorView>& in
     const Attrs& a = node.attrs;
     const int64_t N = in[0].shape[0], K = in[1].shape[0], M = in[1].shape[1];
     float* scratch = ws.floats(size_t(sgemm_scratch_floats(M, K)));
-    sgemm(N, M, K, in[0].data, K, in[1].data, M, out.data, M, false, scratch);
-    bias_activate(out.data, N, M, has_input(in, 2) ? in[2].data : nullptr, a.act, a.alpha,
-                  has_input(in, 3) ? in[3].data : nullptr);
+    GemmArgs g{N, M, K, in[0].data, K, in[1].data, M, out.data, M, false, {}, ws.packed ? *ws.packed : PackedB{}};
+    g.ep.bias = has_input(in, 2) ? in[2].data : nullptr;
+    g.ep.act = a.act;
+    g.ep.alpha = a.alpha;
+    g.ep.prelu = has_input(in, 3) ? in[3].data : nullptr;
+    sgemm(g, scratch, ws.isa);
 }
 
 }  // namespace lfr

@@ -168,7 +168,7 @@ inline void msff_fast(const Node& node, const std::vector<ConstTensorView>& in, 
                 for (int64_t r = 0; r < rows; ++r) pool_pixel(g, m, in[size_t(i)].data, p0 + r, pooled + r * m.C);
             }
             // i > 0 accumulates; sgemm with K = 0 (an empty map) zeroes or leaves y as it should.
-            sgemm(rows, g.Co, m.C, a, m.C, w + m.offset * g.Co, g.Co, y, g.Co, i > 0, scratch);
+            sgemm(rows, g.Co, m.C, a, m.C, w + m.offset * g.Co, g.Co, y, g.Co, i > 0, scratch, ws.isa);
         }
         bias_activate(y, rows, g.Co, bias, node.attrs.act, node.attrs.alpha, nullptr);
     }

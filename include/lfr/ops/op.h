@@ -10,20 +10,32 @@
 
 #include "lfr/core/tensor.h"
 #include "lfr/graph/graph.h"
+#include "lfr/ops/cpu_isa.h"
+#include "lfr/ops/gemm_kernel.h"
+#include "lfr/ops/parallel.h"
 
 namespace lfr {
 
-// Scratch memory that a kernel may use during one call (im2col buffers, packed panels). Owned by
-// the caller (one per executor session), so kernels hold no hidden state and stay thread-safe.
+// What a kernel call may use besides its inputs: scratch memory (im2col buffers, packed panels), the
+// kernel level, the caller's thread pool and the node's weight packed at load. Owned by the caller
+// (one per executor session), so kernels hold no hidden state and stay thread-safe.
 class Workspace {
 public:
-    float* floats(size_t n) {
-        if (buf_.size() < n) buf_.resize(n);
-        return buf_.data();
+    Isa isa = default_isa();           // the kernel level fast paths use (tests set each level in turn)
+    ThreadPool* pool = nullptr;        // split heavy ops over it (nullptr: the calling thread only)
+    const PackedB* packed = nullptr;   // the running node's GEMM weight, packed at load for `isa`
+
+    // Scratch of at least n floats. slot: 0 for the calling thread's use, 1 + w for pool worker w.
+    // Not thread-safe: size every worker's slot before a parallel region, then each reads its own.
+    float* floats(size_t n, int slot = 0) {
+        if (bufs_.size() <= size_t(slot)) bufs_.resize(size_t(slot) + 1);
+        std::vector<float>& b = bufs_[size_t(slot)];
+        if (b.size() < n) b.resize(n);
+        return b.data();
     }
 
 private:
-    std::vector<float> buf_;
+    std::vector<std::vector<float>> bufs_;
 };
 
 using InferFn = Shape (*)(const Node& node, const std::vector<Shape>& in);

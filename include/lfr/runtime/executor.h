@@ -2,7 +2,9 @@
 // every intermediate tensor into one arena by liveness, and a run in topological order.
 //
 // A Model is immutable and may be shared by any number of threads; a Session holds the arena and
-// scratch memory and is used by one thread at a time (make one per thread).
+// scratch memory and is used by one thread at a time (make one per thread). Its options choose the
+// threads each run may use (heavy ops are split over them, with results bit-identical for any
+// count) and whether GEMM weights are packed once at construction (PreparedWeights, shareable).
 #pragma once
 #include <algorithm>
 #include <chrono>
@@ -12,6 +14,8 @@
 
 #include "lfr/format/model_file.h"
 #include "lfr/runtime/backend.h"
+#include "lfr/runtime/fuse.h"
+#include "lfr/runtime/prepared.h"
 #include "lfr/ops/registry.h"
 
 namespace lfr {
@@ -74,13 +78,31 @@ inline void check_model_inputs(const Model& model, const std::vector<ConstTensor
     }
 }
 
+struct SessionOptions {
+    int threads = 1;              // threads per run, the caller's included (ignored when pool is set)
+    ThreadPool* pool = nullptr;   // a pool shared with other sessions (must outlive the session)
+    bool prepack = true;          // pack GEMM weights once (memory: about one more copy of them)
+    bool fuse = true;             // fold residual Adds into convs (graph/fuse.h); off: plan the model's own graph
+    std::shared_ptr<const PreparedWeights> weights;  // already prepared for this model (shared)
+};
+
 class Session : public Runner {
 public:
-    explicit Session(const Model& model) : model_(&model) {}
+    explicit Session(const Model& model, const SessionOptions& opt = {})
+        : model_(&model), graph_(opt.fuse ? fuse_residual_adds(model.graph(), origin_, folded_) : model.graph()),
+          weights_(opt.weights) {
+        if (!opt.fuse)
+            for (size_t i = 0; i < graph_.nodes.size(); ++i) origin_.push_back(i);
+        if (!weights_ && opt.prepack) weights_ = prepare_weights(model);
+        if (weights_) workspace_.isa = weights_->isa();
+        if (!opt.pool && opt.threads > 1) own_pool_ = std::make_unique<ThreadPool>(opt.threads);
+        workspace_.pool = opt.pool ? opt.pool : own_pool_.get();
+    }
 
     // Use only the reference kernels (for parity tests and debugging).
     void set_reference_kernels(bool on) { reference_only_ = on; }
-    // Accumulate wall time per node over the following runs (node_ms(), in graph node order).
+    // Accumulate wall time per node over the following runs (node_ms(), in the model graph's node
+    // order; an Add folded into its conv counts as 0).
     void set_profiling(bool on) {
         profiling_ = on;
         node_ms_.assign(model_->graph().nodes.size(), 0.0);
@@ -89,7 +111,7 @@ public:
 
     // Runs the model on inputs given in graph input order; returns outputs in graph output order.
     std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) override {
-        const Graph& g = model_->graph();
+        const Graph& g = graph_;
         check_model_inputs(*model_, inputs);
         std::vector<Shape> in_shapes;
         for (const auto& t : inputs) in_shapes.push_back(t.shape);
@@ -116,10 +138,11 @@ public:
             const int32_t o = n.outputs[0];
             TensorView out{arena_.data() + plan_.offsets[size_t(o)], plan_.shapes[size_t(o)]};
             const OpKernels& k = op_kernels(n.op);
+            workspace_.packed = weights_ ? weights_->packed(origin_[ni]) : nullptr;
             const auto t0 = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
             (k.fast && !reference_only_ ? k.fast : k.reference)(n, ins, out, workspace_);
             if (profiling_)
-                node_ms_[ni] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+                node_ms_[origin_[ni]] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         }
         std::vector<Tensor> outs;
         for (int32_t id : g.outputs) {
@@ -132,7 +155,7 @@ public:
 
     // Shapes and memory for the given input shapes (also what run() uses).
     MemoryPlan make_plan(const std::vector<Shape>& in_shapes) const {
-        const Graph& g = model_->graph();
+        const Graph& g = graph_;
         const size_t nt = g.tensors.size();
         MemoryPlan p;
         p.shapes.resize(nt);
@@ -167,6 +190,7 @@ public:
             last[size_t(o)] = std::max(last[size_t(o)], ni);
             p.offsets[size_t(o)] = 0;
         }
+        for (const auto& f : folded_) p.shapes[size_t(f.first)] = p.shapes[size_t(f.second)];  // shapes of all tensors
         for (int32_t id : g.outputs) last[size_t(id)] = end;
         std::vector<int64_t> sizes(nt, 0);
         for (size_t i = 0; i < nt; ++i)
@@ -197,6 +221,11 @@ private:
 
     const Model* model_;
     int64_t max_arena_bytes_ = int64_t(4) << 30;
+    std::vector<size_t> origin_;  // graph_ node -> model graph node (profiles and prepared weights)
+    std::vector<std::pair<int32_t, int32_t>> folded_;  // (conv output folded away, tensor of its shape)
+    Graph graph_;                 // the model's graph with residual Adds folded into convs (fuse.h)
+    std::shared_ptr<const PreparedWeights> weights_;
+    std::unique_ptr<ThreadPool> own_pool_;
     bool reference_only_ = false;
     bool profiling_ = false;
     std::vector<double> node_ms_;

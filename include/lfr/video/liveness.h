@@ -48,9 +48,12 @@ public:
     }
 
 private:
-    static int input_side(const StageModel& m) { return int(m.graph().tensors[size_t(m.graph().inputs.at(0))].shape[1]); }
+    static int input_side(const StageModel& m) {
+        const Graph& g = m.model().graph();
+        return int(g.tensors[size_t(g.inputs.at(0))].shape[1]);
+    }
     static float first_output(const StageModel& m, const Tensor& x) {
-        const std::vector<Tensor> out = m.open()->run({x.view()});
+        const std::vector<Tensor> out = m.run({x.view()});
         LFR_CHECK(!out.empty() && !out[0].values.empty(), "liveness: a model gave no output");
         return out[0].values[0];
     }

@@ -23,7 +23,7 @@ class BlazeFaceFullDetector : public FaceDetector {
 public:
     static constexpr int kSize = 192, kGrid = 48, kAnchors = kGrid * kGrid;
     explicit BlazeFaceFullDetector(const PipelineOptions& o)
-        : model_(StageModel(o, "blazeface-full")), max_faces_(o.max_faces),
+        : model_(o, "blazeface-full"), max_faces_(o.max_faces),
           iou_(o.nms_iou >= 0 ? o.nms_iou : 0.3f) {}
 
     std::vector<Detection> detect(const Image& img, float score_threshold) const override {
@@ -33,8 +33,7 @@ public:
         Tensor x(Shape{1, kSize, kSize, 3});
         warp_affine_into(img, box_to_chip(square, kSize, kSize), x.view(), 0);
         for (float& v : x.values) v = v / 127.5f - 1.f;
-        const auto s = model_.open();
-        const auto out = s->run({x.view()});
+        const auto out = model_.run({x.view()});
         LFR_CHECK(out.size() == 2 && out[0].values.size() == size_t(kAnchors) * 16 && out[1].values.size() == size_t(kAnchors),
                   "blazeface-full: expected outputs [1,2304,16] and [1,2304,1]");
         const float* reg = out[0].values.data();

@@ -13,7 +13,7 @@ namespace lfr {
 class HumanBlazeFaceDetector : public FaceDetector {
 public:
     HumanBlazeFaceDetector(const PipelineOptions& o, const std::string& name, int size)
-        : model_(StageModel(o, name)), size_(size) {
+        : model_(o, name), size_(size) {
         opt_.max_faces = o.max_faces;
         if (o.nms_iou >= 0) opt_.iou_threshold = o.nms_iou;
     }
@@ -22,8 +22,7 @@ public:
         BlazeFaceOptions o = opt_;
         if (score_threshold >= 0) o.score_threshold = score_threshold;
         const Tensor x = human_blazeface_input(img, size_);
-        const auto s = model_.open();
-        const auto out = s->run({x.view()});
+        const auto out = model_.run({x.view()});
         std::vector<Detection> dets;
         for (auto& d : decode_blazeface(views(out), size_, img.width, img.height, o)) dets.push_back(d.detection);
         return dets;

@@ -15,7 +15,7 @@ namespace lfr {
 class FaceLandmark68 : public Landmarker {
 public:
     FaceLandmark68(const PipelineOptions& o, const std::string& name)
-        : model_(StageModel(o, name)), refine_(o.refine_landmarks && !o.faceapi_mode()) {}
+        : model_(o, name), refine_(o.refine_landmarks && !o.faceapi_mode()) {}
 
     std::vector<Face> locate(const Image& img, const std::vector<Detection>& dets) const override {
         std::vector<Face> faces = once(img, dets);
@@ -51,8 +51,7 @@ public:
         if (faces.empty()) return faces;
         Tensor batch(Shape{int64_t(faces.size()), kLandmarkInputSize, kLandmarkInputSize, 3});
         for (size_t i = 0; i < faces.size(); ++i) faceapi_extract_square_into(img, crops[i], batch.view(), int64_t(i));
-        const auto s = model_.open();
-        const auto out = s->run({batch.view()});
+        const auto out = model_.run({batch.view()});
         for (size_t i = 0; i < faces.size(); ++i)
             faces[i].landmarks = faceapi_map_landmarks(out[0].values.data() + i * 136, crops[i].width(),
                                                        crops[i].height(), {faces[i].detection.box.x1,

@@ -19,7 +19,7 @@ class FaceRecognitionEmbedder : public FaceEmbedder {
 public:
     static constexpr int kSize = 150, kDim = 128;
     explicit FaceRecognitionEmbedder(const PipelineOptions& o)
-        : model_(StageModel(o, "face_recognition_model")), faceapi_(o.faceapi_mode()),
+        : model_(o, "face_recognition_model"), faceapi_(o.faceapi_mode()),
           mirror_(o.mirror_average && !o.faceapi_mode()) {
         LFR_CHECK(o.alignment.empty() || o.alignment == "dlib" || o.alignment == "faceapi",
                   "face_recognition_model aligns with dlib or faceapi, not '" + o.alignment + "'");
@@ -35,8 +35,7 @@ public:
             write_crop(img, faces[size_t(i)], batch.view(), i * per);
             if (mirror_) mirror_slot(batch, i * per, i * per + 1);
         }
-        const auto s = model_.open();
-        const auto out = s->run({batch.view()});
+        const auto out = model_.run({batch.view()});
         for (int64_t i = 0; i < n; ++i) {
             std::vector<float>& d = faces[size_t(i)].descriptor;
             const float* a = out[0].values.data() + i * per * kDim;

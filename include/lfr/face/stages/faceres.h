@@ -39,7 +39,7 @@ public:
     static constexpr int kSize = 224, kDim = 1024;
     // face_size and crop_scale resolved by the Pipeline (see PipelineOptions).
     FaceResEmbedder(const PipelineOptions& o, const std::string& name)
-        : model_(StageModel(o, name)), face_size_(o.faceres_face_size), crop_scale_(o.faceres_crop_scale) {
+        : model_(o, name), face_size_(o.faceres_face_size), crop_scale_(o.faceres_crop_scale) {
         LFR_CHECK(face_size_ > 0 && crop_scale_ > 0, "faceres: face size and crop scale must be positive");
     }
     int descriptor_size() const override { return kDim; }
@@ -52,8 +52,7 @@ public:
         Tensor batch(Shape{n, kSize, kSize, 3});
         for (int64_t i = 0; i < n; ++i)
             human_faceres_input_into(img, crop_box(faces[size_t(i)].detection.box), face_size_, batch.view(), i);
-        const auto s = model_.open();
-        const auto out = s->run({batch.view()});
+        const auto out = model_.run({batch.view()});
         const float *gender = nullptr, *desc = nullptr, *age = nullptr;
         for (const Tensor& t : out) {
             LFR_CHECK(t.shape.rank == 2 && t.shape[0] == n, "faceres: unexpected output " + t.shape.str());

@@ -16,7 +16,7 @@ namespace lfr {
 class MobileFaceNetEmbedder : public FaceEmbedder {
 public:
     static constexpr int kSize = 112;
-    explicit MobileFaceNetEmbedder(const PipelineOptions& o) : model_(StageModel(o, "mobilefacenet")) {
+    explicit MobileFaceNetEmbedder(const PipelineOptions& o) : model_(o, "mobilefacenet") {
         LFR_CHECK(o.alignment.empty() || o.alignment == "arcface",
                   "mobilefacenet aligns with arcface (five points), not '" + o.alignment + "'");
     }

@@ -98,8 +98,8 @@ inline std::vector<Detection> refine(const StageModel& net, int side, const Imag
 class MtcnnDetector : public FaceDetector {
 public:
     explicit MtcnnDetector(const PipelineOptions& o)
-        : pnet_(StageModel(o, "mtcnn-pnet")), rnet_(StageModel(o, "mtcnn-rnet")),
-          onet_(StageModel(o, "mtcnn-onet")), min_face_(o.min_face), max_faces_(o.max_faces) {}
+        : pnet_(o, "mtcnn-pnet"), rnet_(o, "mtcnn-rnet"),
+          onet_(o, "mtcnn-onet"), min_face_(o.min_face), max_faces_(o.max_faces) {}
 
     // score_threshold applies to ONet's (the last stage's) probability.
     std::vector<Detection> detect(const Image& img, float score_threshold) const override {
@@ -130,8 +130,7 @@ private:
         const int w = int(std::ceil(img.width * s)), h = int(std::ceil(img.height * s));
         Tensor x(Shape{1, w, h, 3});
         mtcnn::crop_into(img, Box{0, 0, float(img.width), float(img.height)}, x.view(), 0);
-        const auto sess = pnet_.open();
-        const auto out = sess->run({x.view()});
+        const auto out = pnet_.run({x.view()});
         LFR_CHECK(out.size() == 2 && out[0].shape.rank == 4 && out[0].shape[3] == 2 && out[1].shape[3] == 4,
                   "mtcnn-pnet: unexpected outputs");
         const int64_t gw = out[0].shape[1], gh = out[0].shape[2];
@@ -158,7 +157,7 @@ private:
 // already carry ONet's five points (from the mtcnn detector) keep them.
 class MtcnnOnetLandmarker : public Landmarker {
 public:
-    explicit MtcnnOnetLandmarker(const PipelineOptions& o) : onet_(StageModel(o, "mtcnn-onet")) {}
+    explicit MtcnnOnetLandmarker(const PipelineOptions& o) : onet_(o, "mtcnn-onet") {}
     std::vector<Face> locate(const Image& img, const std::vector<Detection>& dets) const override {
         check_image(img);
         std::vector<Face> faces;

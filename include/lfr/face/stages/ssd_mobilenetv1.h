@@ -10,7 +10,7 @@ namespace lfr {
 
 class SsdMobilenetDetector : public FaceDetector {
 public:
-    explicit SsdMobilenetDetector(const PipelineOptions& o) : model_(StageModel(o, "ssd_mobilenetv1")) {
+    explicit SsdMobilenetDetector(const PipelineOptions& o) : model_(o, "ssd_mobilenetv1") {
         opt_.max_results = o.max_faces;
         if (o.nms_iou >= 0) opt_.iou_threshold = o.nms_iou;
     }
@@ -19,8 +19,7 @@ public:
         SsdOptions o = opt_;
         if (score_threshold >= 0) o.score_threshold = score_threshold;
         const Tensor x = faceapi_batch_tensor(img, kSsdInputSize, /*centred=*/false);
-        const auto s = model_.open();
-        const auto out = s->run({x.view()});
+        const auto out = model_.run({x.view()});
         return decode_ssd(out[0].view(), out[1].view(), img.width, img.height, o);
     }
     float default_score_threshold() const override { return SsdOptions{}.score_threshold; }

@@ -1,10 +1,12 @@
 // The three kinds of stage a Pipeline composes. Each model family implements one of them in its own
 // file under lfr/face/stages/ (preprocessing, decoding, alignment template, distance and default
-// threshold included) and adds one line to registry.h. Stages hold only immutable loaded models and
-// open their runners per call, so one stage may serve several threads at once.
+// threshold included) and adds one line to registry.h. Stages hold their models as StageModels
+// (weights prepared once, sessions reused between calls), so one stage may serve several threads at
+// once with no per-call setup.
 #pragma once
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -55,21 +57,63 @@ public:
     virtual Tensor aligned_crop(const Image& img, const Face& face) const = 0;
 };
 
-// A stage's network, models_dir/NAME.lfr, and the backend it runs on. Stages open a runner per call
-// (runners hold working memory; the model is shared).
+// A stage's network, models_dir/NAME.lfr, with what its runs reuse: idle runners, each keeping its
+// memory plan and arena while input shapes repeat, and on the CPU (no PipelineOptions::backend) the
+// GEMM weights packed once at load and the pipeline's thread pool. Callers on several threads at once
+// each check out a runner of their own.
 class StageModel {
 public:
     StageModel(const PipelineOptions& o, const std::string& name)
-        : model_(Model::load(o.models_dir + "/" + name + ".lfr")), backend_(o.backend ? o.backend : cpu_backend()) {
-        LFR_CHECK(backend_->supports(model_), model_.label() + ": the " + backend_->name() + " backend cannot run it here (no device?)");
+        : model_(std::make_unique<Model>(Model::load(o.models_dir + "/" + name + ".lfr"))), backend_(o.backend) {
+        if (backend_)
+            LFR_CHECK(backend_->supports(*model_), model_->label() + ": the " + backend_->name() + " backend cannot run it here (no device?)");
+        else
+            weights_ = prepare_weights(*model_), pool_ = o.pool;
     }
-    std::unique_ptr<Runner> open() const { return backend_->open(model_); }
-    const Model& model() const { return model_; }
-    const Graph& graph() const { return model_.graph(); }
+
+    const Model& model() const { return *model_; }
+
+    // A session for the caller alone; it goes back to the idle list when the lease ends.
+    class Lease {
+    public:
+        Lease(const StageModel& owner, std::unique_ptr<Runner> s) : owner_(&owner), s_(std::move(s)) {}
+        Lease(Lease&&) = default;
+        ~Lease() {
+            if (!s_) return;
+            std::lock_guard<std::mutex> lock(owner_->mutex_);
+            owner_->idle_.push_back(std::move(s_));
+        }
+        Runner* operator->() const { return s_.get(); }
+
+    private:
+        const StageModel* owner_;
+        std::unique_ptr<Runner> s_;
+    };
+
+    Lease session() const {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!idle_.empty()) {
+                std::unique_ptr<Runner> s = std::move(idle_.back());
+                idle_.pop_back();
+                return Lease(*this, std::move(s));
+            }
+        }
+        if (backend_) return Lease(*this, backend_->open(*model_));
+        SessionOptions so;
+        so.pool = pool_.get();
+        so.weights = weights_;
+        return Lease(*this, std::make_unique<Session>(*model_, so));
+    }
+    std::vector<Tensor> run(const std::vector<ConstTensorView>& inputs) const { return session()->run(inputs); }
 
 private:
-    Model model_;
-    std::shared_ptr<const Backend> backend_;
+    std::unique_ptr<Model> model_;  // sessions point at it: a stable address
+    std::shared_ptr<const Backend> backend_;  // null: the CPU, with the two below
+    std::shared_ptr<const PreparedWeights> weights_;
+    std::shared_ptr<ThreadPool> pool_;
+    mutable std::mutex mutex_;
+    mutable std::vector<std::unique_ptr<Runner>> idle_;
 };
 
 inline void check_image(const Image& img) {
@@ -80,8 +124,9 @@ inline void check_image(const Image& img) {
 // Runs a single-input model on x [N,...] when the model takes a fixed batch B (TFLite files often do):
 // in chunks of B, the last one zero-padded; outputs concatenated back to N rows. Any batch: one run.
 inline std::vector<Tensor> run_batched(const StageModel& model, const Tensor& x) {
-    const auto s = model.open();
-    const int64_t b = model.graph().tensors[size_t(model.graph().inputs.at(0))].shape[0];
+    const StageModel::Lease s = model.session();
+    const Graph& g = model.model().graph();
+    const int64_t b = g.tensors[size_t(g.inputs.at(0))].shape[0];
     const int64_t n = x.shape[0];
     if (b <= 0 || b == n) return s->run({x.view()});
     const int64_t per = x.shape.numel() / n;

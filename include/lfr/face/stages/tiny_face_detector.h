@@ -12,7 +12,7 @@ namespace lfr {
 
 class TinyFaceDetector : public FaceDetector {
 public:
-    explicit TinyFaceDetector(const PipelineOptions& o) : model_(StageModel(o, "tiny_face_detector")) {
+    explicit TinyFaceDetector(const PipelineOptions& o) : model_(o, "tiny_face_detector") {
         opt_.input_size = o.detector_input > 0 ? o.detector_input : 416;
         LFR_CHECK(opt_.input_size % 32 == 0, "tiny_face_detector input size must be a positive multiple of 32, got " +
                                                  std::to_string(opt_.input_size));
@@ -24,8 +24,7 @@ public:
         TinyYoloOptions o = opt_;
         if (score_threshold >= 0) o.score_threshold = score_threshold;
         const Tensor x = faceapi_batch_tensor(img, o.input_size, /*centred=*/false);
-        const auto s = model_.open();
-        const auto out = s->run({x.view()});
+        const auto out = model_.run({x.view()});
         auto dets = decode_tiny_yolo(out[0].view(), img.width, img.height, o);
         if (int(dets.size()) > max_faces_) dets.resize(size_t(max_faces_));
         return dets;

@@ -21,7 +21,7 @@ class UltraLightDetector : public FaceDetector {
 public:
     static constexpr int kW = 320, kH = 240;
     explicit UltraLightDetector(const PipelineOptions& o)
-        : model_(StageModel(o, "ultralight")), max_faces_(o.max_faces), iou_(o.nms_iou >= 0 ? o.nms_iou : 0.4f) {}
+        : model_(o, "ultralight"), max_faces_(o.max_faces), iou_(o.nms_iou >= 0 ? o.nms_iou : 0.4f) {}
 
     std::vector<Detection> detect(const Image& img, float score_threshold) const override {
         check_image(img);
@@ -32,8 +32,7 @@ public:
             std::swap(x.values[i], x.values[i + 2]);
             for (size_t c = i; c < i + 3; ++c) x.values[c] = (x.values[c] - 127.f) / 128.f;
         }
-        const auto s = model_.open();
-        const auto out = s->run({x.view()});
+        const auto out = model_.run({x.view()});
         LFR_CHECK(out.size() == 2 && out[0].values.size() % 2 == 0 && out[1].values.size() == out[0].values.size() * 2,
                   "ultralight: expected outputs scores [1,N,2] and boxes [1,N,4]");
         const size_t n = out[0].values.size() / 2;
