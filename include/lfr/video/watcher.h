@@ -86,6 +86,7 @@ public:
     std::vector<TrackEvent> process(const Frame& frame, const std::optional<std::vector<Detection>>& detections) {
         std::vector<TrackEvent> events;
         frame_ = &frame;
+        last_time_ = frame.time, last_index_ = frame.index;
         ++times_.frames;
         if (opt_.cut_detection && cuts_.is_cut(frame.image)) end_tracks(tracker_.cut(), events);
 
@@ -229,8 +230,8 @@ private:
     TrackEvent event(const char* type, const Track& t, const TrackState& s) const {
         TrackEvent e;
         e.type = type;
-        e.time = frame_->time;
-        e.frame = frame_->index;
+        e.time = last_time_;
+        e.frame = last_index_;
         e.track = t.id;
         e.box = e.type == "track_ended" ? t.seen : t.box;  // where it was last seen, not predicted
         e.verdict = s.decision.verdict();
@@ -250,7 +251,9 @@ private:
     Tracker tracker_;
     SceneCuts cuts_;
     std::map<int, TrackState> state_;
-    const Frame* frame_ = nullptr;
+    const Frame* frame_ = nullptr;  // the frame process() is working on; not valid after it returns
+    double last_time_ = 0;          // the last frame's time and index, for events after it (finish())
+    int64_t last_index_ = 0;
     StageTimes times_;
 };
 
