@@ -143,7 +143,7 @@ TEST_CASE("hostile files through `lfr`: exit 1 and one line naming the file") {
     }
     TempDir dir;
     fs::copy_file(kHostile + "gallery/view_bomb.db", dir / "g.db");
-    for (const std::string& cmd : {"gallery list --db ", "identify --db "}) {
+    for (const std::string cmd : {"gallery list --db ", "identify --db "}) {
         const Result r = run_lfr(cmd + quote(dir / "g.db") + (cmd[0] == 'i' ? " " + quote(photo(1)) : ""));
         CHECK(r.rc == 1);
         check_one_error_line(r, "not an lfr gallery");

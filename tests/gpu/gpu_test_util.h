@@ -11,6 +11,7 @@
 #include "lfr/cuda/buffer.h"
 #include "lfr/cuda/ops.h"
 #include "op_cases.h"
+#include "parity.h"
 
 namespace lfr {
 namespace gpu_test {
@@ -91,31 +92,10 @@ inline Tensor run_gpu(const Node& node, const std::vector<Tensor>& ins, const Sh
     return download(out, out_shape);
 }
 
-// max |a - b| / max(1, max |b|); infinity when the shapes differ or NaN appears in one only.
-inline double relative_error(const Tensor& a, const Tensor& b, int64_t* worst = nullptr) {
-    if (a.values.size() != b.values.size()) return INFINITY;
-    double diff = 0, scale = 1;
-    for (size_t i = 0; i < b.values.size(); ++i) {
-        const float x = a.values[i], y = b.values[i];
-        if (std::isnan(x) != std::isnan(y)) {
-            if (worst) *worst = int64_t(i);
-            return INFINITY;
-        }
-        if (std::isnan(x)) continue;
-        const double d = x == y ? 0.0 : std::fabs(double(x) - double(y));  // equal infinities: 0
-        if (d > diff) {
-            diff = d;
-            if (worst) *worst = int64_t(i);
-        }
-        if (std::isfinite(y)) scale = std::max(scale, double(std::fabs(y)));
-    }
-    return diff / scale;
-}
-
 // Checks parity, and on failure prints the worst element and the first values of both tensors.
 inline void check_close(const std::string& what, const Tensor& gpu, const Tensor& cpu, double tol) {
     int64_t worst = -1;
-    const double err = relative_error(gpu, cpu, &worst);
+    const double err = parity::relative_error(gpu, cpu, &worst);
     if (err <= tol) return;
     std::string dump;
     for (size_t i = 0; i < std::min<size_t>(8, cpu.values.size()); ++i)
