@@ -9,17 +9,13 @@
 #include "lfr/ops/conv.h"
 #include "lfr/ops/depthwise.h"
 #include "lfr/ops/matmul.h"
+#include "test_support.h"
 
 using namespace lfr;
 
 namespace {
 
-// Deterministic values in [-1.75, 1.75]; salt varies the pattern between tensors.
-Tensor pattern(const Shape& s, int salt) {
-    Tensor t(s);
-    for (size_t i = 0; i < t.values.size(); ++i) t.values[i] = float(int64_t((i * 37 + salt * 11) % 29) - 14) * 0.125f;
-    return t;
-}
+using test::pattern;
 
 // Every kernel level this CPU runs (LFR_ISA does not cap it here), so an AVX-512 machine tests all three.
 std::vector<Isa> test_isas() {

@@ -1,6 +1,7 @@
-// The executor's residual-Add folding, and the threaded and prepared-weight paths: conv and depthwise split over 1..4 threads give the same
-// bits as one thread (and match the reference); a Session gives the same bits for any thread
-// count, with weights packed at load, shared between sessions, or packed per call.
+// The executor's residual-Add folding, and the threaded and prepared-weight paths: conv and depthwise
+// split over 1..4 threads give the same bits as one thread (and match the reference); a Session gives
+// the same bits for any thread count, with weights packed at load, shared between sessions, or packed
+// per call.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,16 +12,13 @@
 #include "lfr/core/npy.h"
 #include "lfr/format/model_file.h"
 #include "lfr/runtime/executor.h"
+#include "test_support.h"
 
 using namespace lfr;
 
 namespace {
 
-Tensor pattern(const Shape& s, int salt) {
-    Tensor t(s);
-    for (size_t i = 0; i < t.values.size(); ++i) t.values[i] = float(int64_t((i * 37 + salt * 11) % 29) - 14) * 0.125f;
-    return t;
-}
+using test::pattern;
 
 bool same_bits(const Tensor& a, const Tensor& b) {
     return a.shape == b.shape && std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0;

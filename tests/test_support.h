@@ -21,6 +21,13 @@ namespace lfr::test {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
+// Deterministic values in [-1.75, 1.75], multiples of 1/8; salt varies the pattern between tensors.
+inline Tensor pattern(const Shape& s, int salt) {
+    Tensor t(s);
+    for (size_t i = 0; i < t.values.size(); ++i) t.values[i] = float(int64_t((i * 37 + salt * 11) % 29) - 14) * 0.125f;
+    return t;
+}
+
 inline fs::path models_dir() { return fs::path(LFR_SOURCE_DIR) / "models"; }
 inline fs::path pipeline_golden_dir() { return fs::path(LFR_SOURCE_DIR) / "tests/golden/pipeline"; }
 inline bool models_required() { return std::getenv("LFR_REQUIRE_MODELS") != nullptr; }
