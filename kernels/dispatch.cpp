@@ -226,6 +226,18 @@ bool supports_depthwise_pointwise(const Node& dw, const std::vector<Shape>& dw_i
     return is_direct_1x1(pw, pw_in[0], pw_in[1]);
 }
 
+// The fused kernel walks the input channels serially in each block, so its time grows with C while the
+// two separate kernels stay near their launch cost. On an H200 (bench_gpu's sweep, GPU time): fused wins
+// for every C <= 32 (96x96 to 6x6), C = 64 is even up to 12x12, and from C = 128 it is 11-16 us slower at
+// 12x12 and below and 2-4x slower above. Within a model at batch 1 a node costs about 8 us (facemesh: 116
+// nodes in 1 ms), so one launch fewer is worth a little extra kernel time: facemesh and iris ran faster
+// with every pair fused than with pairs of at most 64 output channels.
+bool depthwise_pointwise_pays(const std::vector<Shape>&, const std::vector<Shape>& pw_in) {
+    const Shape& mid = pw_in[0];  // the depthwise output: [N, H, W, C]
+    const int64_t pixels = mid[0] * mid[1] * mid[2], channels = mid[3];
+    return channels <= 64 || (channels <= 128 && pixels <= 144);
+}
+
 void run_depthwise_pointwise(const Node& dw, const std::vector<ConstTensorView>& dw_in, const Node& pw,
                              const std::vector<ConstTensorView>& pw_in, TensorView out, const Context& ctx) {
     const Shape &x = dw_in[0].shape, &w = dw_in[1].shape;

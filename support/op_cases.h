@@ -312,32 +312,36 @@ struct SeparableCase {
     double tol = 2e-5;
 };
 
+// A depthwise 3x3 (SAME) + pointwise block on x [N,H,W,C] with co outputs; leaky activations of 0.1.
+inline SeparableCase separable_case(const std::string& name, Shape x, int64_t co, int stride = 1,
+                                    Activation dw_act = Activation::None, bool dw_bias = false,
+                                    Activation pw_act = Activation::Leaky) {
+    SeparableCase s;
+    s.name = name;
+    s.x = x;
+    s.co = co;
+    s.dw_bias = dw_bias;
+    s.dw = make_node(OpType::DepthwiseConv2D, name + "/dw");
+    s.dw.attrs.stride_h = s.dw.attrs.stride_w = stride;
+    s.dw.attrs.padding = Padding::Same;
+    s.dw.attrs.act = dw_act;
+    s.dw.attrs.alpha = 0.1f;
+    s.pw = make_node(OpType::Conv2D, name + "/pw");
+    s.pw.attrs.act = pw_act;
+    s.pw.attrs.alpha = 0.1f;
+    return s;
+}
+
 inline std::vector<SeparableCase> separable_cases(bool bench) {
     using A = Activation;
-    auto make = [](const std::string& name, Shape x, int stride, A dw_act, bool dw_bias, int64_t co, A pw_act) {
-        SeparableCase s;
-        s.name = name;
-        s.x = x;
-        s.co = co;
-        s.dw_bias = dw_bias;
-        s.dw = make_node(OpType::DepthwiseConv2D, name + "/dw");
-        s.dw.attrs.stride_h = s.dw.attrs.stride_w = stride;
-        s.dw.attrs.padding = Padding::Same;
-        s.dw.attrs.act = dw_act;
-        s.dw.attrs.alpha = 0.1f;
-        s.pw = make_node(OpType::Conv2D, name + "/pw");
-        s.pw.attrs.act = pw_act;
-        s.pw.attrs.alpha = 0.1f;
-        return s;
-    };
     if (bench)
-        return {make("sep 104x104x32->64 leaky", {1, 104, 104, 32}, 1, A::None, false, 64, A::Leaky),
-                make("sep 26x26x128->256 leaky", {1, 26, 26, 128}, 1, A::None, false, 256, A::Leaky),
-                make("sep 13x13x512->1024 leaky", {1, 13, 13, 512}, 1, A::None, false, 1024, A::Leaky)};
-    return {make("sep 13x13x32->64 leaky", {1, 13, 13, 32}, 1, A::None, false, 64, A::Leaky),
-            make("sep s2 bias relu b7 37->70 prelu", {7, 9, 7, 37}, 2, A::Relu, true, 70, A::Prelu),
-            make("sep tiny 3->5", {1, 5, 6, 3}, 1, A::None, true, 5, A::None),
-            make("sep 7x7x100->33 relu6", {1, 7, 7, 100}, 1, A::Relu6, true, 33, A::Relu6)};
+        return {separable_case("sep 104x104x32->64 leaky", {1, 104, 104, 32}, 64),
+                separable_case("sep 26x26x128->256 leaky", {1, 26, 26, 128}, 256),
+                separable_case("sep 13x13x512->1024 leaky", {1, 13, 13, 512}, 1024)};
+    return {separable_case("sep 13x13x32->64 leaky", {1, 13, 13, 32}, 64),
+            separable_case("sep s2 bias relu b7 37->70 prelu", {7, 9, 7, 37}, 70, 2, A::Relu, true, A::Prelu),
+            separable_case("sep tiny 3->5", {1, 5, 6, 3}, 5, 1, A::None, true, A::None),
+            separable_case("sep 7x7x100->33 relu6", {1, 7, 7, 100}, 33, 1, A::Relu6, true, A::Relu6)};
 }
 
 }  // namespace gpu_cases

@@ -153,7 +153,7 @@ TEST_CASE("CudaSession matches the CPU Session, CPU fallback and fusion included
             Session cpu(m.model);
             const auto ref = cpu.run({x.view()});
             cuda::CudaSession gpu(m.model);
-            gpu.set_fusion(fusion);
+            gpu.set_fusion(fusion ? cuda::Fusion::Always : cuda::Fusion::Off);
             const auto got = gpu.run({x.view()});
             MESSAGE("small model: " << gpu.placement_summary());
             REQUIRE(got.size() == ref.size());

@@ -30,6 +30,10 @@ enum class Placement : uint8_t {
     Cpu,             // the CPU kernel, inputs and output copied across
 };
 
+// Which depthwise + pointwise pairs run as one fused kernel: none, those where it is the faster choice
+// (depthwise_pointwise_pays, the default), or every pair the kernel supports (for measuring).
+enum class Fusion { Off, ByShape, Always };
+
 class CudaSession : public Runner {
 public:
     explicit CudaSession(const Model& model, int device = 0) : model_(&model), cpu_(model, plan_only()), ctx_(device) {
@@ -38,10 +42,10 @@ public:
     CudaSession(const CudaSession&) = delete;
     CudaSession& operator=(const CudaSession&) = delete;
 
-    // Depthwise+pointwise fusion (on by default). Changing it re-plans at the next run.
-    void set_fusion(bool on) {
-        if (on != fusion_) plan_valid_ = false;
-        fusion_ = on;
+    // Depthwise+pointwise fusion (Fusion::ByShape by default). Changing it re-plans at the next run.
+    void set_fusion(Fusion f) {
+        if (f != fusion_) plan_valid_ = false;
+        fusion_ = f;
     }
 
     // Runs the model on host inputs in graph input order; returns host outputs in graph output order.
@@ -186,7 +190,7 @@ private:
 
         // Depthwise + pointwise fusion: the pointwise conv is the depthwise output's only reader.
         bool fused_any = false;
-        for (size_t ni = 0; fusion_ && ni < nn; ++ni) {
+        for (size_t ni = 0; fusion_ != Fusion::Off && ni < nn; ++ni) {
             const Node& pw = g.nodes[ni];
             if (pw.op != OpType::Conv2D || placement_[ni] != Placement::Cuda) continue;
             const int32_t mid = pw.inputs[0];
@@ -195,7 +199,9 @@ private:
                 is_output[size_t(mid)])
                 continue;
             const Node& dw = g.nodes[size_t(dwi)];
-            if (!supports_depthwise_pointwise(dw, node_shapes(dw), pw, node_shapes(pw))) continue;
+            if (!supports_depthwise_pointwise(dw, node_shapes(dw), pw, node_shapes(pw)) ||
+                (fusion_ == Fusion::ByShape && !depthwise_pointwise_pays(node_shapes(dw), node_shapes(pw))))
+                continue;
             placement_[size_t(dwi)] = Placement::FusedIntoNext;
             placement_[ni] = Placement::FusedPointwise;
             fused_dw_[ni] = dwi;
@@ -301,7 +307,7 @@ private:
     }
     Session cpu_;  // shape inference and the memory plan
     Context ctx_;
-    bool fusion_ = true;
+    Fusion fusion_ = Fusion::ByShape;
 
     DeviceBuffer<float> weights_dev_;
     std::vector<int64_t> weight_off_;  // per tensor: float offset in weights_dev_, -1 if not a weight
