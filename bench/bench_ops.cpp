@@ -115,8 +115,7 @@ int main() {
         {"blazeface dw 5x5 64x64x24", OpType::DepthwiseConv2D, {1, 64, 64, 24}, {5, 5, 24, 1}, 1, Padding::Same},
         {"facerec fc 1x256->128", OpType::MatMul, {1, 256}, {256, 128}, 1, Padding::Valid},
     };
-    std::vector<Isa> isas;  // every level this CPU runs, best last
-    for (int i = 0; i <= int(cpu_isa()); ++i) isas.push_back(Isa(i));
+    const std::vector<Isa> isas = cpu_isas();  // every level this CPU runs, best last
     for (Isa isa : isas)
         if (peak_gflops(isa) > 0) std::printf("peak FMA throughput, one core, %s: %.1f GFLOP/s\n", isa_name(isa), peak_gflops(isa));
     std::vector<std::pair<const char*, double>> top3;  // name, GFLOP/s at the best level

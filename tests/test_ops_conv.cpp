@@ -2,7 +2,9 @@
 // cases, fast kernels against the reference over tables of odd shapes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 
@@ -18,11 +20,7 @@ namespace {
 using test::pattern;
 
 // Every kernel level this CPU runs (LFR_ISA does not cap it here), so an AVX-512 machine tests all three.
-std::vector<Isa> test_isas() {
-    std::vector<Isa> isas;
-    for (int i = 0; i <= int(cpu_isa()); ++i) isas.push_back(Isa(i));
-    return isas;
-}
+std::vector<Isa> test_isas() { return cpu_isas(); }
 
 // Runs a kernel on inputs (empty Tensor = absent optional input) into a junk-seeded output.
 Tensor run(InferFn infer, RunFn fn, const Node& node, const std::vector<const Tensor*>& inputs, float junk,
@@ -301,4 +299,26 @@ TEST_CASE("sgemm at every level, packed or not, with the epilogue, matches a nai
                 sgemm(args, scratch.data(), isa);
                 check_close(want, c);  // columns past N (ldc padding) must be untouched too
             }
+}
+
+TEST_CASE("kernel levels: NEON is the one that runs on aarch64, the x86 levels only on x86") {
+    const std::vector<Isa> isas = cpu_isas();
+    CHECK(isas.front() == Isa::Portable);
+    CHECK(isas.back() == cpu_isa());
+    CHECK(Workspace().isa == default_isa());  // what the executor and prepared weights run at
+#if defined(__aarch64__)
+    CHECK(cpu_isa() == Isa::Neon);
+    if (!std::getenv("LFR_ISA")) {  // uncapped: the level models run at, and its GEMM
+        CHECK(default_isa() == Isa::Neon);
+        for (int64_t n : {8, 64, 100}) {
+            const bool neon_tile = gemm_kernel(default_isa(), n).fn == gemm_detail::gemm_neon;
+            CHECK(neon_tile);
+        }
+    }
+#else
+    CHECK(std::find(isas.begin(), isas.end(), Isa::Neon) == isas.end());
+#endif
+#ifndef LFR_HAVE_X86_KERNELS
+    CHECK(std::find(isas.begin(), isas.end(), Isa::Avx2) == isas.end());
+#endif
 }

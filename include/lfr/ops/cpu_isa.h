@@ -3,23 +3,28 @@
 // Each kernel is compiled once per level (GCC/Clang target attributes, no global -m flags), and
 // the level is chosen at run time. LFR_ISA=portable|avx2|avx512 in the environment caps the level
 // (to time or test the lower paths on a newer CPU); a Workspace can also be set to any level the
-// CPU supports, which is how the tests cover every path in one process.
+// CPU supports (cpu_isas()), which is how the tests cover every path in one process.
+// On aarch64 the levels are portable and NEON (every aarch64 CPU has it, so no run-time check).
 #pragma once
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace lfr {
 
-enum class Isa { Portable = 0, Avx2 = 1, Avx512 = 2 };
+enum class Isa { Portable = 0, Avx2 = 1, Avx512 = 2, Neon = 3 };
 
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 #define LFR_HAVE_X86_KERNELS 1
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+#define LFR_HAVE_NEON_KERNELS 1
 #endif
 
 inline const char* isa_name(Isa isa) {
     switch (isa) {
         case Isa::Avx2: return "avx2";
         case Isa::Avx512: return "avx512";
+        case Isa::Neon: return "neon";
         default: return "portable";
     }
 }
@@ -31,19 +36,31 @@ inline Isa cpu_isa() {
                            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? Isa::Avx2
                                                                                               : Isa::Portable;
     return isa;
+#elif defined(LFR_HAVE_NEON_KERNELS)
+    return Isa::Neon;
 #else
     return Isa::Portable;
 #endif
+}
+
+// Every level this CPU runs, portable first and cpu_isa() last.
+inline std::vector<Isa> cpu_isas() {
+    std::vector<Isa> isas{Isa::Portable};
+#ifdef LFR_HAVE_X86_KERNELS
+    for (Isa isa : {Isa::Avx2, Isa::Avx512})
+        if (int(isa) <= int(cpu_isa())) isas.push_back(isa);
+#endif
+    if (cpu_isa() == Isa::Neon) isas.push_back(Isa::Neon);
+    return isas;
 }
 
 // cpu_isa(), capped by LFR_ISA when set (read once).
 inline Isa default_isa() {
     static const Isa isa = [] {
         const char* env = std::getenv("LFR_ISA");
-        Isa cap = Isa::Avx512;
-        if (env && std::strcmp(env, "portable") == 0) cap = Isa::Portable;
-        if (env && std::strcmp(env, "avx2") == 0) cap = Isa::Avx2;
-        return int(cap) < int(cpu_isa()) ? cap : cpu_isa();
+        if (env && std::strcmp(env, "portable") == 0) return Isa::Portable;
+        if (env && std::strcmp(env, "avx2") == 0 && cpu_isa() == Isa::Avx512) return Isa::Avx2;
+        return cpu_isa();  // no cap, or one at or above this CPU's level
     }();
     return isa;
 }

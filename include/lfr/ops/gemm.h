@@ -7,6 +7,7 @@
 //   avx2      8-float ymm, 6x16 tile: 12 of the 16 registers accumulate
 //   avx512    16-float zmm, 6x64 or 12x32 tile (gemm_kernel): 24 of the 32 registers accumulate
 //             (on Zen 5, 14x32 was no faster than 12x32 on face_recognition_model's convs)
+//   neon      aarch64, 12x8 tile with lane-indexed FMAs (gemm_neon.h): 24 of the 32 registers accumulate
 // Each x86 path is a flatten'ed function under a target attribute, so the whole template is
 // compiled for that ISA while the rest of the program stays generic.
 #pragma once
@@ -16,6 +17,7 @@
 
 #include "lfr/ops/cpu_isa.h"
 #include "lfr/ops/gemm_kernel.h"
+#include "lfr/ops/gemm_neon.h"
 
 namespace lfr {
 namespace gemm_detail {
@@ -35,6 +37,9 @@ __attribute__((target("avx512f,avx2,fma"), flatten)) inline void gemm_avx512_64(
     gemm_blocked<v16f, 6, 4>(g, scratch);
 }
 #endif
+#ifdef LFR_HAVE_NEON_KERNELS
+inline void gemm_neon(const GemmArgs& g, float* scratch) { gemm_blocked<v4f, 12, 2, NeonLaneTile>(g, scratch); }
+#endif
 
 }  // namespace gemm_detail
 
@@ -50,6 +55,9 @@ inline GemmKernel gemm_kernel_nr(Isa isa, int64_t nr) {
 #ifdef LFR_HAVE_X86_KERNELS
     if (isa == Isa::Avx512) return nr == 64 ? GemmKernel{gemm_avx512_64, 64} : GemmKernel{gemm_avx512_32, 32};
     if (isa == Isa::Avx2) return {gemm_avx2, 16};
+#endif
+#ifdef LFR_HAVE_NEON_KERNELS
+    if (isa == Isa::Neon) return {gemm_neon, 8};
 #endif
     (void)isa, (void)nr;
     return {gemm_portable, 8};

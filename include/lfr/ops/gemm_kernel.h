@@ -168,23 +168,32 @@ inline void store_tile(V (&acc)[MR][NV], float* c, int64_t ldc, int64_t mr, int6
     }
 }
 
-// C[0:mr, 0:nr] (+)= packed A strip * packed B strip over kc, then the epilogue when ep is set (the
-// last K block; its pointers already offset to this tile). The tile is MR rows of NV vectors;
-// written with explicit vector types because GCC's auto-vectoriser does not keep a 2-D accumulator
-// array in registers.
-template <class V, int MR, int NV>
+// The register tile's K loop, acc += packed A strip * packed B strip over kc: MR rows of NV vectors,
+// each A value broadcast. Written with explicit vector types because GCC's auto-vectoriser does not
+// keep a 2-D accumulator array in registers. An ISA may bring its own (gemm_neon.h).
+struct BroadcastTile {
+    template <class V, int MR, int NV>
+    static void run(int64_t kc, const float* a, const float* b, V (&acc)[MR][NV]) {
+        constexpr int L = sizeof(V) / sizeof(float), NR = NV * L;
+        for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+            V bv[NV];
+            for (int v = 0; v < NV; ++v) load(bv[v], b + v * L);
+#pragma GCC unroll 16
+            for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+                for (int v = 0; v < NV; ++v) acc[i][v] += a[i] * bv[v];
+        }
+    }
+};
+
+// C[0:mr, 0:nr] (+)= packed A strip * packed B strip over kc (Tile's K loop), then the epilogue when
+// ep is set (the last K block; its pointers already offset to this tile).
+template <class V, int MR, int NV, class Tile>
 inline void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t mr, int64_t nr,
                          bool accumulate, const GemmEpilogue* ep) {
-    constexpr int L = sizeof(V) / sizeof(float), NR = NV * L;
+    constexpr int NR = NV * int(sizeof(V) / sizeof(float));
     V acc[MR][NV] = {};
-    for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
-        V bv[NV];
-        for (int v = 0; v < NV; ++v) load(bv[v], b + v * L);
-#pragma GCC unroll 16
-        for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) acc[i][v] += a[i] * bv[v];
-    }
+    Tile::template run<V, MR, NV>(kc, a, b, acc);
     if (mr == MR && nr == NR) return store_tile<V, MR, NV>(acc, c, ldc, MR, NR, accumulate, ep);  // unrolled: no edges
     store_tile<V, MR, NV>(acc, c, ldc, mr, nr, accumulate, ep);
 }
@@ -202,7 +211,7 @@ template <int MR>
 constexpr int64_t mc_block() { return kMC / MR * MR; }
 
 // scratch: at least scratch_floats(N, K) floats (gemm.h); the B part is unused when B is packed.
-template <class V, int MR, int NV>
+template <class V, int MR, int NV, class Tile = BroadcastTile>
 inline void gemm_blocked(const GemmArgs& g, float* scratch) {
     constexpr int NR = NV * int(sizeof(V) / sizeof(float));
     constexpr int64_t MC = mc_block<MR>();
@@ -224,7 +233,7 @@ inline void gemm_blocked(const GemmArgs& g, float* scratch) {
                 for (int64_t jr = 0; jr < nc; jr += NR)
                     for (int64_t ir = 0; ir < mc; ir += MR) {
                         const GemmEpilogue ep = tile_epilogue(g.ep, ic + ir, jc + jr);
-                        micro_kernel<V, MR, NV>(kc, pa + ir * kc, b + jr * kc, g.C + (ic + ir) * g.ldc + jc + jr, g.ldc,
+                        micro_kernel<V, MR, NV, Tile>(kc, pa + ir * kc, b + jr * kc, g.C + (ic + ir) * g.ldc + jc + jr, g.ldc,
                                                 std::min<int64_t>(MR, mc - ir), std::min<int64_t>(NR, nc - jr), acc,
                                                 last ? &ep : nullptr);
                     }
