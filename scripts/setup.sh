@@ -94,4 +94,10 @@ convert mtcnn-onet "$EXPO/onet.tflite" tflite "$EXPO/onet.tflite" --input-shape 
 convert mobilefacenet "$EXPO/MobileFaceNet.tflite" tflite "$EXPO/MobileFaceNet.tflite"
 # Linzaer's Ultra-Light RFB-320 (MIT), as faceplugin ships it: ONNX, NCHW [1,3,240,320] -> NHWC
 convert ultralight .cache/packages/faceplugin/package/model/fr_detect.onnx onnx .cache/packages/faceplugin/package/model/fr_detect.onnx
+# --- 5. Programs with models compiled in (samples/from_memory): CMake adds them once models/ exists,
+# and they are rebuilt whenever the models were converted anew (a no-op otherwise).
+if [ ! -x "$BUILD/samples/from_memory" ]; then
+  cmake "$BUILD" >>"$BUILD/configure.log" 2>&1 || { tail -40 "$BUILD/configure.log"; die "cmake configure failed"; }
+fi
+cmake --build "$BUILD" -j"$(nproc)" >>"$BUILD/build.log" 2>&1 || { tail -40 "$BUILD/build.log"; die "build failed"; }
 say "ready: $(ls models/*.lfr | wc -l) models in models/, binaries in $BUILD"

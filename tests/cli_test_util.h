@@ -66,13 +66,13 @@ struct Result {
     std::string out, err;
 };
 
-// Runs `lfr ARGS` through the shell (args already quoted where needed), with the models of this tree
-// unless the arguments name others.
-inline Result run_lfr(const std::string& args) {
+// Runs `PROGRAM ARGS` through the shell (args already quoted where needed), with the models of this
+// tree unless the arguments name others.
+inline Result run_program(const std::string& program, const std::string& args) {
     static int n = 0;
     const fs::path base = fs::temp_directory_path() / ("lfr_test_cli_run_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
     const std::string out = base.string() + ".out", err = base.string() + ".err";
-    const std::string cmd = "LFR_MODELS=" + quote(kModels) + " " + quote(LFR_CLI_PATH) + " " + args + " >" + quote(out) +
+    const std::string cmd = "LFR_MODELS=" + quote(kModels) + " " + quote(program) + " " + args + " >" + quote(out) +
                             " 2>" + quote(err) + " </dev/null";
     const int status = std::system(cmd.c_str());
     Result r;
@@ -83,6 +83,8 @@ inline Result run_lfr(const std::string& args) {
     fs::remove(err);
     return r;
 }
+
+inline Result run_lfr(const std::string& args) { return run_program(LFR_CLI_PATH, args); }
 
 // Models and photos present? Otherwise a visible skip (or a failure under LFR_REQUIRE_MODELS).
 inline bool have_models() {

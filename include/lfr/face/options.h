@@ -1,6 +1,8 @@
 // PipelineOptions: which stages a Pipeline composes (by registry name, see lfr/face/stages/registry.h)
 // and the knobs they read. Every field has a default that `lfr models` and the README explain.
 #pragma once
+#include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -9,8 +11,17 @@
 
 namespace lfr {
 
+// A .lfr file's bytes in memory, e.g. compiled into the program by lfr_embed_model (cmake/lfr_embed.cmake).
+struct ModelBytes {
+    const void* data;
+    size_t size;
+};
+
 struct PipelineOptions {
     std::string models_dir = "models";
+    // Models supplied from memory instead of models_dir/NAME.lfr, by NAME (as in `lfr models`): read in
+    // place, never copied, so the bytes must outlive the Pipeline. Models not named here are read from files.
+    std::map<std::string, ModelBytes> models_in_memory;
     // Where the stages' networks run: null for the CPU, lfr::cuda::backend() for a GPU (lfr/cuda/backend.h).
     std::shared_ptr<const Backend> backend;
     // Stage names (or their short aliases) from the registry.

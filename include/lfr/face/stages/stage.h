@@ -57,14 +57,22 @@ public:
     virtual Tensor aligned_crop(const Image& img, const Face& face) const = 0;
 };
 
-// A stage's network, models_dir/NAME.lfr, with what its runs reuse: idle runners, each keeping its
+// A stage's network NAME: from PipelineOptions::models_in_memory (in place), else models_dir/NAME.lfr.
+inline Model load_stage_model(const PipelineOptions& o, const std::string& name) {
+    const auto in_memory = o.models_in_memory.find(name);
+    if (in_memory != o.models_in_memory.end())
+        return Model::from_memory(in_memory->second.data, in_memory->second.size, name + " (in memory)");
+    return Model::load(o.models_dir + "/" + name + ".lfr");
+}
+
+// A stage's network (load_stage_model), with what its runs reuse: idle runners, each keeping its
 // memory plan and arena while input shapes repeat, and on the CPU (no PipelineOptions::backend) the
 // GEMM weights packed once at load and the pipeline's thread pool. Callers on several threads at once
 // each check out a runner of their own.
 class StageModel {
 public:
     StageModel(const PipelineOptions& o, const std::string& name)
-        : model_(std::make_unique<Model>(Model::load(o.models_dir + "/" + name + ".lfr"))), backend_(o.backend) {
+        : model_(std::make_unique<Model>(load_stage_model(o, name))), backend_(o.backend) {
         if (backend_)
             LFR_CHECK(backend_->supports(*model_), model_->label() + ": the " + backend_->name() + " backend cannot run it here (no device?)");
         else
