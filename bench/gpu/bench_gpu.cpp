@@ -2,9 +2,10 @@
 //   per kernel (op_cases.h bench table, model-sized shapes): median time over cudaEvent-timed runs,
 //     achieved GB/s (inputs + output moved once) and GFLOP/s;
 //   fused depthwise-separable blocks against their two kernels, over the zoo's block shapes;
-//   per model (models/*.lfr, batch 1): median CudaSession::run latency, host copies included, for each
+//   per model (models/*.lfr, batch 1 or --batch): median CudaSession::run latency, host copies included, for each
 //     depthwise + pointwise fusion policy (off, by shape: the default, always).
-// Usage: bench_gpu [--repeat N] [--models-only | --kernels-only]
+// Usage: bench_gpu [--repeat N] [--batch N] [--models-only | --kernels-only]
+//   --batch N: the models' free batch dimension (default 1; fixed batches stay as they are).
 // Without a CUDA device it prints "no CUDA device" and exits 0.
 #include <algorithm>
 #include <chrono>
@@ -135,16 +136,16 @@ void bench_kernels(const cuda::Context& ctx, int repeat) {
         }
 }
 
-void bench_models(int repeat) {
+void bench_models(int repeat, int64_t batch) {
     const fs::path dir = fs::path(LFR_SOURCE_DIR) / "models";
     std::vector<fs::path> files;
     if (fs::exists(dir))
         for (const auto& e : fs::directory_iterator(dir))
             if (e.path().extension() == ".lfr") files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    std::printf("models (batch 1, median of %d CudaSession::run, host copies included; fusion off, by shape "
+    std::printf("models (free batch %lld, median of %d CudaSession::run, host copies included; fusion off, by shape "
                 "(default), always):\n",
-                repeat);
+                (long long)batch, repeat);
     if (files.empty()) std::printf("  no models in %s (run scripts/setup.sh)\n", dir.string().c_str());
     for (const fs::path& f : files) {
         try {
@@ -153,7 +154,7 @@ void bench_models(int repeat) {
             for (int32_t id : model.graph().inputs) {
                 Shape s = model.graph().tensors[size_t(id)].shape;
                 for (int d = 0; d < s.rank; ++d)
-                    if (s.dim[d] < 0) s.dim[d] = d == 0 ? 1 : 224;  // free sizes: batch 1, 224 px
+                    if (s.dim[d] < 0) s.dim[d] = d == 0 ? batch : 224;  // free sizes: the batch, 224 px
                 Tensor t(s);
                 t.values = gpu_cases::fill(s.numel(), 7u, true);
                 inputs.push_back(std::move(t));
@@ -185,13 +186,15 @@ void bench_models(int repeat) {
 
 int main(int argc, char** argv) {
     int repeat = 50;
+    int64_t batch = 1;
     bool kernels = true, models = true;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+        else if (!std::strcmp(argv[i], "--batch") && i + 1 < argc) batch = std::max(1, std::atoi(argv[++i]));
         else if (!std::strcmp(argv[i], "--models-only")) kernels = false;
         else if (!std::strcmp(argv[i], "--kernels-only")) models = false;
         else {
-            std::fprintf(stderr, "usage: bench_gpu [--repeat N] [--models-only | --kernels-only]\n");
+            std::fprintf(stderr, "usage: bench_gpu [--repeat N] [--batch N] [--models-only | --kernels-only]\n");
             return 2;
         }
     }
@@ -203,7 +206,7 @@ int main(int argc, char** argv) {
         std::printf("bench_gpu: %s\n", cuda::device_description().c_str());
         const cuda::Context ctx(0);
         if (kernels) bench_kernels(ctx, repeat);
-        if (models) bench_models(repeat);
+        if (models) bench_models(repeat, batch);
     } catch (const Error& e) {
         std::fprintf(stderr, "bench_gpu: %s\n", e.what());
         return 1;
