@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cstdio>
+#include <unistd.h>
 
 #include "lfr/format/builder.h"
 #include "lfr/format/model_file.h"
@@ -276,6 +278,15 @@ TEST_CASE("float16 weights: version 3 file, half the blob, widened at load, tiny
     // float32 weights are still read in place from the file's bytes.
     const auto* p = reinterpret_cast<const uint8_t*>(a.weight(g.nodes[0].inputs[1]));
     CHECK((p >= f32.data() && p < f32.data() + f32.size()));
+    // load() widens and then unmaps the file: the weights must outlive the mapping.
+    const std::string path = "/tmp/lfr_test_f16_" + std::to_string(::getpid()) + ".lfr";
+    tools::ConvertedModel(m).save(path, WeightType::F16);
+    {
+        const Model loaded = Model::load(path);
+        std::remove(path.c_str());
+        CHECK(std::memcmp(loaded.weight(g.nodes[0].inputs[1]), hw, w.size() * 4) == 0);
+        CHECK(std::memcmp(loaded.weight(g.nodes[0].inputs[2]), b.data(), 16) == 0);
+    }
     // Copies share the widened buffer.
     const Model copy = h;
     CHECK(copy.weight(g.nodes[0].inputs[1]) == hw);

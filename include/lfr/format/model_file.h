@@ -1,7 +1,7 @@
 // The .lfr model file: one graph and its float32 (or float16) weights, laid out so float32 weights
 // can be used in place from an mmap or from a `const unsigned char[]` compiled into firmware.
 // float16 weights halve the file and are widened to float32 once at load, into one buffer the
-// Model owns.
+// Model owns (the file is then unmapped).
 //
 // Byte layout (all integers little-endian):
 //
@@ -77,7 +77,7 @@ private:
 
     std::shared_ptr<const void> storage_;  // owns the mapped/read bytes when loaded from a file
     std::shared_ptr<const std::vector<float>> widened_;  // float16 weights as float32 (null if none)
-    std::vector<int64_t> widened_at_;  // per tensor: its offset in widened_, or -1 (read in place)
+    std::vector<int64_t> widened_at_;  // per tensor: its offset in widened_ (empty when none is float16)
     const uint8_t* blob_ = nullptr;
     size_t blob_size_ = 0;
     std::string label_;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -265,7 +266,10 @@ inline Model Model::load(const std::string& path) {
     LFR_CHECK(p != MAP_FAILED, path + ": cannot map model file (" + std::strerror(errno) + ")");
     std::shared_ptr<const void> storage(p, [size](const void* q) { ::munmap(const_cast<void*>(q), size); });
     Model m = from_memory(p, size, path);
-    m.storage_ = std::move(storage);
+    if (m.widened_)
+        m.blob_ = nullptr;  // every weight was copied out: the mapping is released here
+    else
+        m.storage_ = std::move(storage);
     return m;
 }
 
@@ -276,27 +280,31 @@ inline const float* Model::weight(int32_t tensor_id) const {
     return at >= 0 ? widened_->data() + at : reinterpret_cast<const float*>(blob_ + t.blob_offset);
 }
 
-// float16 weights cannot be used in place: widen them all into one buffer (validate_graph has
-// checked that each lies inside the blob). float32 files allocate nothing here.
+// float16 weights cannot be used in place: widen them into one buffer (validate_graph has checked
+// that each lies inside the blob), with the few float32 ones copied beside them so that load() can
+// unmap the file. float32 files allocate nothing here.
 inline void Model::widen_f16_weights() {
-    size_t total = 0;
-    widened_at_.assign(graph_.tensors.size(), -1);
-    for (size_t i = 0; i < graph_.tensors.size(); ++i) {
-        const TensorInfo& t = graph_.tensors[i];
-        if (t.kind != TensorKind::Weight || t.storage != WeightType::F16) continue;
-        widened_at_[i] = int64_t(total);
-        total += size_t(t.shape.numel());
-    }
-    if (total == 0) {
-        widened_at_.clear();
+    const auto& ts = graph_.tensors;
+    if (std::none_of(ts.begin(), ts.end(), [](const TensorInfo& t) { return t.kind == TensorKind::Weight && t.storage == WeightType::F16; }))
         return;
+    size_t total = 0;
+    widened_at_.assign(ts.size(), -1);
+    for (size_t i = 0; i < ts.size(); ++i) {
+        if (ts[i].kind != TensorKind::Weight) continue;
+        widened_at_[i] = int64_t(total);
+        total += size_t(ts[i].shape.numel());
     }
     auto buf = std::make_shared<std::vector<float>>(total);
     for (size_t i = 0; i < graph_.tensors.size(); ++i) {
         if (widened_at_[i] < 0) continue;
-        const uint8_t* src = blob_ + graph_.tensors[i].blob_offset;
+        const uint8_t* src = blob_ + ts[i].blob_offset;
         float* dst = buf->data() + widened_at_[i];
-        for (int64_t k = 0, n = graph_.tensors[i].shape.numel(); k < n; ++k) {
+        const int64_t n = ts[i].shape.numel();
+        if (ts[i].storage == WeightType::F32) {
+            std::memcpy(dst, src, size_t(n) * 4);
+            continue;
+        }
+        for (int64_t k = 0; k < n; ++k) {
             uint16_t h;
             std::memcpy(&h, src + 2 * k, 2);
             dst[k] = half_to_float(h);
