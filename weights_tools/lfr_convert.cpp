@@ -10,6 +10,7 @@
 // Prints a one-line summary per model; exits non-zero with the error on stderr on failure.
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -62,7 +63,8 @@ void summary(const lfr::tools::ConvertedModel& m, const std::string& out, size_t
     for (const lfr::Node& n : g.nodes) ++ops[lfr::op_name(n.op)];
     std::printf("%s: %zu nodes", out.c_str(), g.nodes.size());
     if (before) std::printf(" (%zu before folding)", before);
-    std::printf(", %zu weights (%zu bytes)\n  ops:", weights, bytes);
+    std::printf(", %zu weights (%zu bytes as float32; file %llu bytes)\n  ops:", weights, bytes,
+                (unsigned long long)std::filesystem::file_size(out));
     for (const auto& [op, n] : ops) std::printf(" %s=%d", op.c_str(), n);
     std::printf("\n  inputs: %s\n  outputs: %s\n", shape_list(g, g.inputs).c_str(), shape_list(g, g.outputs).c_str());
 }
