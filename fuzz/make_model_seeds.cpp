@@ -1,4 +1,5 @@
-// Writes small .lfr models that load and run, together covering every op, as fuzz seeds:
+// Writes small .lfr models that load and run, together covering every op (and float16 storage), as
+// fuzz seeds:
 //   make_model_seeds fuzz/corpus/fuzz_lfr_model
 #include <cstdio>
 #include <string>
@@ -143,5 +144,9 @@ int main(int argc, char** argv) {
         check_runs(bytes);
         m.save(std::string(argv[1]) + "/" + name + ".lfr");
     }
+    // One float16 file (format version 3), so mutations reach the storage byte and half blobs.
+    const ConvertedModel m = conv_pool();
+    check_runs(serialize_model(m.graph, m.weights, WeightType::F16));
+    m.save(std::string(argv[1]) + "/conv_pool_f16.lfr", WeightType::F16);
     return 0;
 }

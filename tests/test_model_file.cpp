@@ -3,6 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <cstdio>
+#include <unistd.h>
 
 #include "lfr/format/builder.h"
 #include "lfr/format/model_file.h"
@@ -214,4 +218,103 @@ TEST_CASE("executor: a Reshape target too large to count is refused") {
     auto bytes = serialize_model(m.graph, m.weights);
     Model model = Model::from_memory(bytes.data(), bytes.size());
     CHECK_THROWS_WITH_AS(Session(model).make_plan({Shape{1, 4}}), doctest::Contains("more than 2^40 elements"), Error);
+}
+
+TEST_CASE("float16: every half value survives half -> float -> half; rounding is to nearest even") {
+    for (uint32_t h = 0; h < 0x10000; ++h) {
+        const float f = half_to_float(uint16_t(h));
+        REQUIRE_MESSAGE(float_to_half(f) == h, "half 0x" << std::hex << h);
+        const uint32_t e = (h >> 10) & 0x1f, m = h & 0x3ff;
+        if (e == 0x1f) CHECK((m ? std::isnan(f) : std::isinf(f)));
+        if (e == 0x1f || (h & 0x7fff) == 0x7bff) continue;
+        // Halfway to the next half up (in magnitude) rounds to the even one of the two; just above it
+        // rounds up, just below it rounds down.
+        const float next = half_to_float(uint16_t(h + 1)), mid = (f + next) / 2;
+        if ((h & 0x7fff) == 0) continue;  // the midpoint below the smallest subnormal, checked below
+        CHECK(float_to_half(mid) == ((h & 1) ? h + 1 : h));
+        CHECK(float_to_half(std::nextafter(mid, 2 * next)) == h + 1);
+        CHECK(float_to_half(std::nextafter(mid, 0.f)) == h);
+    }
+    CHECK(float_to_half(65504.f) == 0x7bff);
+    CHECK(float_to_half(65519.99f) == 0x7bff);
+    CHECK(float_to_half(65520.f) == 0x7c00);   // overflow: infinity
+    CHECK(float_to_half(-1e10f) == 0xfc00);
+    CHECK(float_to_half(std::ldexp(1.f, -25)) == 0);  // half the smallest subnormal: ties to 0
+    CHECK(float_to_half(std::nextafter(std::ldexp(1.f, -25), 1.f)) == 1);
+    CHECK(float_to_half(-1e-30f) == 0x8000);
+    CHECK(std::isnan(half_to_float(float_to_half(std::nanf("")))));
+    uint32_t low_nan = 0x7f800001;  // payload only in bits a half drops: still NaN, not infinity
+    float f;
+    std::memcpy(&f, &low_nan, 4);
+    CHECK(std::isnan(half_to_float(float_to_half(f))));
+}
+
+namespace {
+uint32_t version_of(const std::vector<uint8_t>& bytes) {
+    uint32_t v;
+    std::memcpy(&v, bytes.data() + 8, 4);
+    return v;
+}
+}  // namespace
+
+TEST_CASE("float16 weights: version 3 file, half the blob, widened at load, tiny tensors kept float32") {
+    tools::ConvertedModel m;
+    int32_t x = m.input("image", Shape{-1, 5, 5, 3});
+    std::vector<float> w(3 * 3 * 3 * 4), b = {0.1f, 0.2f, 0.3f, 0.4f};
+    for (size_t i = 0; i < w.size(); ++i) w[i] = float(i) * 0.1f - 3.f;
+    m.output(m.node(OpType::Conv2D, "conv", {x, m.weight("conv/w", Shape{3, 3, 3, 4}, w), m.weight("conv/b", Shape{4}, b)}));
+    const auto f32 = serialize_model(m.graph, m.weights);
+    const auto f16 = serialize_model(m.graph, m.weights, WeightType::F16);
+    CHECK(version_of(f32) == 2);  // all float32: still readable by older lfr builds
+    CHECK(version_of(f16) == 3);
+    const Model a = Model::from_memory(f32.data(), f32.size()), h = Model::from_memory(f16.data(), f16.size());
+    CHECK(h.weight_bytes() < a.weight_bytes());
+    const Graph& g = h.graph();
+    CHECK(g.tensors[size_t(g.nodes[0].inputs[1])].storage == WeightType::F16);
+    CHECK(g.tensors[size_t(g.nodes[0].inputs[2])].storage == WeightType::F32);
+    const float* hw = h.weight(g.nodes[0].inputs[1]);
+    for (size_t i = 0; i < w.size(); ++i) CHECK(hw[i] == half_to_float(float_to_half(w[i])));
+    CHECK(std::memcmp(h.weight(g.nodes[0].inputs[2]), b.data(), 16) == 0);
+    // float32 weights are still read in place from the file's bytes.
+    const auto* p = reinterpret_cast<const uint8_t*>(a.weight(g.nodes[0].inputs[1]));
+    CHECK((p >= f32.data() && p < f32.data() + f32.size()));
+    // load() widens and then unmaps the file: the weights must outlive the mapping.
+    const std::string path = "/tmp/lfr_test_f16_" + std::to_string(::getpid()) + ".lfr";
+    tools::ConvertedModel(m).save(path, WeightType::F16);
+    {
+        const Model loaded = Model::load(path);
+        std::remove(path.c_str());
+        CHECK(std::memcmp(loaded.weight(g.nodes[0].inputs[1]), hw, w.size() * 4) == 0);
+        CHECK(std::memcmp(loaded.weight(g.nodes[0].inputs[2]), b.data(), 16) == 0);
+    }
+    // Copies share the widened buffer.
+    const Model copy = h;
+    CHECK(copy.weight(g.nodes[0].inputs[1]) == hw);
+    // Re-encoding a loaded float16 model as float32 gives the widened values.
+    const auto back = serialize_model(tools::to_converted(h).graph, tools::to_converted(h).weights);
+    CHECK(version_of(back) == 2);
+
+    // Hostile float16 files: truncated, a weight grown past the blob, an unknown storage type.
+    for (size_t n = 0; n < f16.size(); n += 7) {
+        std::vector<uint8_t> cut(f16.begin(), f16.begin() + long(n));
+        CHECK_MESSAGE(!load_error(cut).empty(), "truncated to " << n << " bytes was accepted");
+    }
+    auto bytes = f16;
+    poke<int64_t>(bytes, dims_of(bytes, "conv/w") + 24, 400);  // 3x3x3x400 halves > the blob
+    reseal(bytes);
+    CHECK(load_error(bytes).find("lies past the end of the blob section") != std::string::npos);
+    bytes = f16;
+    const size_t storage = dims_of(bytes, "conv/w") + 4 * 8 + 8;
+    REQUIRE(bytes[storage] == uint8_t(WeightType::F16));
+    bytes[storage] = 7;
+    reseal(bytes);
+    CHECK(load_error(bytes).find("unknown storage type 7") != std::string::npos);
+}
+
+TEST_CASE("float16 weights: a newer file's message names its version and says to update lfr") {
+    auto bytes = small_model_bytes();
+    poke<uint32_t>(bytes, 8, kModelVersion + 1);
+    const std::string e = load_error(bytes);
+    CHECK(e.find("version " + std::to_string(kModelVersion + 1)) != std::string::npos);
+    CHECK(e.find("update lfr") != std::string::npos);
 }

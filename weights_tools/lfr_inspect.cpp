@@ -76,14 +76,15 @@ int main(int argc, char** argv) {
         for (int32_t id : g.inputs) std::printf(" %s", tensor_str(g, id).c_str());
         std::printf("\noutputs:");
         for (int32_t id : g.outputs) std::printf(" %s", tensor_str(g, id).c_str());
-        size_t weights = 0;
-        uint64_t weight_bytes = 0;
+        size_t weights = 0, halves = 0;
+        uint64_t weight_bytes = 0;  // as float32, the way they run
         for (const lfr::TensorInfo& t : g.tensors)
-            if (t.kind == lfr::TensorKind::Weight) ++weights, weight_bytes += uint64_t(t.shape.numel()) * 4;
+            if (t.kind == lfr::TensorKind::Weight)
+                ++weights, weight_bytes += uint64_t(t.shape.numel()) * 4, halves += t.storage == lfr::WeightType::F16;
         std::printf("\nops:");
         for (const auto& [op, n] : ops) std::printf(" %s=%d", op.c_str(), n);
-        std::printf("\ntotal: %zu nodes, %zu tensors, %zu weights, %llu weight bytes (blob %zu bytes)\n", g.nodes.size(),
-                    g.tensors.size(), weights, (unsigned long long)weight_bytes, model.weight_bytes());
+        std::printf("\ntotal: %zu nodes, %zu tensors, %zu weights, %llu weight bytes (blob %zu bytes, %zu weights stored as float16)\n",
+                    g.nodes.size(), g.tensors.size(), weights, (unsigned long long)weight_bytes, model.weight_bytes(), halves);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "lfr_inspect: %s\n", e.what());
         return 1;

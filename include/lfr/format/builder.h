@@ -34,8 +34,21 @@ struct ConvertedModel {
         return out;
     }
     void output(int32_t id) { graph.outputs.push_back(id); }
-    void save(const std::string& path) const { write_model(path, graph, weights); }
+    void save(const std::string& path, WeightType type = WeightType::F32) const { write_model(path, graph, weights, type); }
 };
+
+// A loaded model back as a ConvertedModel (weights as float32), e.g. to write it with other storage.
+inline ConvertedModel to_converted(const Model& model) {
+    ConvertedModel m;
+    m.graph = model.graph();
+    m.weights.resize(m.graph.tensors.size());
+    for (size_t i = 0; i < m.graph.tensors.size(); ++i) {
+        if (m.graph.tensors[i].kind != TensorKind::Weight) continue;
+        const float* w = model.weight(int32_t(i));
+        m.weights[i].assign(w, w + m.graph.tensors[i].shape.numel());
+    }
+    return m;
+}
 
 // "NAME=D0,D1,..." (lfr_convert --input-shape): an input's name and the shape to give it, -1 = any size.
 inline std::pair<std::string, Shape> parse_input_shape(const std::string& spec) {

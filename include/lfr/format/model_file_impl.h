@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -128,6 +129,7 @@ struct Header {
 static_assert(sizeof(Header) == kHeaderSize, "header layout");
 
 inline uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+inline uint64_t element_size(WeightType t) { return t == WeightType::F16 ? 2 : 4; }
 
 // Structure checks that the byte reader cannot see: ids in range, topological order, weights in blob.
 inline void validate_graph(const Graph& g, uint64_t blob_size, const std::string& label) {
@@ -142,7 +144,7 @@ inline void validate_graph(const Graph& g, uint64_t blob_size, const std::string
         if (t.kind == TensorKind::Weight) {
             for (int d = 0; d < t.shape.rank; ++d)
                 LFR_CHECK(t.shape.dim[d] >= 0, label + ": weight " + t.name + " has an open dimension");
-            const uint64_t bytes = uint64_t(t.shape.checked_numel(label + ": weight " + t.name)) * 4;
+            const uint64_t bytes = uint64_t(t.shape.checked_numel(label + ": weight " + t.name)) * element_size(t.storage);
             LFR_CHECK(t.blob_offset % kBlobAlign == 0, label + ": weight " + t.name + " is not 64-byte aligned");
             LFR_CHECK(t.blob_offset <= blob_size && bytes <= blob_size - t.blob_offset,
                       label + ": weight " + t.name + " offset " + std::to_string(t.blob_offset) + " + " +
@@ -189,7 +191,8 @@ inline Model Model::from_memory(const void* data, size_t size, const std::string
     std::memcpy(&h, bytes, sizeof h);
     LFR_CHECK(std::memcmp(h.magic, "LFRMODEL", 8) == 0, label + ": not an lfr model (bad magic)");
     LFR_CHECK(h.version <= kModelVersion, label + ": model file version " + std::to_string(h.version) +
-                                              " is newer than this build of lfr supports (" + std::to_string(kModelVersion) + "); rebuild lfr or reconvert");
+                                              " is newer than this build of lfr supports (up to version " +
+                                              std::to_string(kModelVersion) + "); update lfr to load it");
     LFR_CHECK(h.version >= 1 && h.header_size == kHeaderSize, label + ": corrupt header (version 0 or bad header size)");
     LFR_CHECK(h.file_size == size, label + ": file truncated or padded: header says " + std::to_string(h.file_size) +
                                        " bytes, found " + std::to_string(size));
@@ -219,6 +222,12 @@ inline Model Model::from_memory(const void* data, size_t size, const std::string
         t.shape.rank = rank;
         for (int d = 0; d < rank; ++d) t.shape.dim[d] = r.get<int64_t>();
         t.blob_offset = r.get<uint64_t>();
+        if (h.version >= 3) {
+            const uint8_t st = r.get<uint8_t>();
+            LFR_CHECK(st <= uint8_t(WeightType::F16) && (st == 0 || t.kind == TensorKind::Weight),
+                      label + ": tensor " + t.name + " has unknown storage type " + std::to_string(st));
+            t.storage = WeightType(st);
+        }
     }
     uint32_t nn = r.count(2, "node");
     g.nodes.resize(nn);
@@ -235,6 +244,7 @@ inline Model Model::from_memory(const void* data, size_t size, const std::string
     g.outputs = r.ids();
     LFR_CHECK(r.at_end(), label + ": graph section has trailing bytes");
     validate_graph(g, h.blob_size, label);
+    m.widen_f16_weights();
     return m;
 }
 
@@ -256,27 +266,71 @@ inline Model Model::load(const std::string& path) {
     LFR_CHECK(p != MAP_FAILED, path + ": cannot map model file (" + std::strerror(errno) + ")");
     std::shared_ptr<const void> storage(p, [size](const void* q) { ::munmap(const_cast<void*>(q), size); });
     Model m = from_memory(p, size, path);
-    m.storage_ = std::move(storage);
+    if (m.widened_)
+        m.blob_ = nullptr;  // every weight was copied out: the mapping is released here
+    else
+        m.storage_ = std::move(storage);
     return m;
 }
 
 inline const float* Model::weight(int32_t tensor_id) const {
     const TensorInfo& t = graph_.tensors.at(size_t(tensor_id));
     LFR_CHECK(t.kind == TensorKind::Weight, label_ + ": tensor " + t.name + " is not a weight");
-    return reinterpret_cast<const float*>(blob_ + t.blob_offset);
+    const int64_t at = widened_at_.empty() ? -1 : widened_at_[size_t(tensor_id)];
+    return at >= 0 ? widened_->data() + at : reinterpret_cast<const float*>(blob_ + t.blob_offset);
 }
 
-inline std::vector<uint8_t> serialize_model(Graph g, const std::vector<std::vector<float>>& weights) {
+// float16 weights cannot be used in place: widen them into one buffer (validate_graph has checked
+// that each lies inside the blob), with the few float32 ones copied beside them so that load() can
+// unmap the file. float32 files allocate nothing here.
+inline void Model::widen_f16_weights() {
+    const auto& ts = graph_.tensors;
+    if (std::none_of(ts.begin(), ts.end(), [](const TensorInfo& t) { return t.kind == TensorKind::Weight && t.storage == WeightType::F16; }))
+        return;
+    size_t total = 0;
+    widened_at_.assign(ts.size(), -1);
+    for (size_t i = 0; i < ts.size(); ++i) {
+        if (ts[i].kind != TensorKind::Weight) continue;
+        widened_at_[i] = int64_t(total);
+        total += size_t(ts[i].shape.numel());
+    }
+    auto buf = std::make_shared<std::vector<float>>(total);
+    for (size_t i = 0; i < graph_.tensors.size(); ++i) {
+        if (widened_at_[i] < 0) continue;
+        const uint8_t* src = blob_ + ts[i].blob_offset;
+        float* dst = buf->data() + widened_at_[i];
+        const int64_t n = ts[i].shape.numel();
+        if (ts[i].storage == WeightType::F32) {
+            std::memcpy(dst, src, size_t(n) * 4);
+            continue;
+        }
+        for (int64_t k = 0; k < n; ++k) {
+            uint16_t h;
+            std::memcpy(&h, src + 2 * k, 2);
+            dst[k] = half_to_float(h);
+        }
+    }
+    widened_ = std::move(buf);
+}
+
+inline std::vector<uint8_t> serialize_model(Graph g, const std::vector<std::vector<float>>& weights, WeightType type) {
     using namespace detail;
     LFR_CHECK(weights.size() == g.tensors.size(), "serialize_model: one weight vector per tensor expected");
     uint64_t blob_size = 0;
+    uint32_t version = 2;  // the lowest that holds the file (see model_file.h)
     for (size_t i = 0; i < g.tensors.size(); ++i) {
         TensorInfo& t = g.tensors[i];
+        t.storage = WeightType::F32;
         if (t.kind != TensorKind::Weight) continue;
         LFR_CHECK(int64_t(weights[i].size()) == t.shape.numel(), "serialize_model: weight " + t.name + " has " +
                   std::to_string(weights[i].size()) + " values for shape " + t.shape.str());
+        const uint64_t n = weights[i].size();
+        if (type == WeightType::F16 && align_up(n * 2, kBlobAlign) < align_up(n * 4, kBlobAlign)) {
+            t.storage = WeightType::F16;
+            version = 3;
+        }
         t.blob_offset = blob_size;
-        blob_size = align_up(blob_size + weights[i].size() * 4, kBlobAlign);
+        blob_size = align_up(blob_size + n * element_size(t.storage), kBlobAlign);
     }
     validate_graph(g, blob_size, "serialize_model");
 
@@ -288,6 +342,7 @@ inline std::vector<uint8_t> serialize_model(Graph g, const std::vector<std::vect
         w.put<uint8_t>(uint8_t(t.shape.rank));
         for (int d = 0; d < t.shape.rank; ++d) w.put<int64_t>(t.shape.dim[d]);
         w.put<uint64_t>(t.blob_offset);
+        if (version >= 3) w.put<uint8_t>(uint8_t(t.storage));
     }
     w.put<uint32_t>(uint32_t(g.nodes.size()));
     for (const auto& n : g.nodes) {
@@ -302,7 +357,7 @@ inline std::vector<uint8_t> serialize_model(Graph g, const std::vector<std::vect
 
     Header h{};
     std::memcpy(h.magic, "LFRMODEL", 8);
-    h.version = kModelVersion;
+    h.version = version;
     h.header_size = uint32_t(kHeaderSize);
     h.graph_offset = kHeaderSize;
     h.graph_size = w.bytes.size();
@@ -312,16 +367,26 @@ inline std::vector<uint8_t> serialize_model(Graph g, const std::vector<std::vect
 
     std::vector<uint8_t> out(size_t(h.file_size), 0);
     std::memcpy(out.data() + h.graph_offset, w.bytes.data(), w.bytes.size());
-    for (size_t i = 0; i < g.tensors.size(); ++i)
-        if (g.tensors[i].kind == TensorKind::Weight && !weights[i].empty())
-            std::memcpy(out.data() + h.blob_offset + g.tensors[i].blob_offset, weights[i].data(), weights[i].size() * 4);
+    for (size_t i = 0; i < g.tensors.size(); ++i) {
+        if (g.tensors[i].kind != TensorKind::Weight || weights[i].empty()) continue;
+        uint8_t* dst = out.data() + h.blob_offset + g.tensors[i].blob_offset;
+        if (g.tensors[i].storage == WeightType::F32) {
+            std::memcpy(dst, weights[i].data(), weights[i].size() * 4);
+            continue;
+        }
+        for (size_t k = 0; k < weights[i].size(); ++k) {
+            const uint16_t v = float_to_half(weights[i][k]);
+            std::memcpy(dst + 2 * k, &v, 2);
+        }
+    }
     h.checksum = crc32(out.data() + kHeaderSize, out.size() - kHeaderSize);
     std::memcpy(out.data(), &h, sizeof h);
     return out;
 }
 
-inline void write_model(const std::string& path, const Graph& graph, const std::vector<std::vector<float>>& weights) {
-    const std::vector<uint8_t> bytes = serialize_model(graph, weights);
+inline void write_model(const std::string& path, const Graph& graph, const std::vector<std::vector<float>>& weights,
+                        WeightType type) {
+    const std::vector<uint8_t> bytes = serialize_model(graph, weights, type);
     const std::string tmp = path + ".tmp";
     {
         std::ofstream f(tmp, std::ios::binary);

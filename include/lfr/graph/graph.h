@@ -87,6 +87,8 @@ struct Attrs {
 };
 
 enum class TensorKind : uint8_t { Input = 0, Weight = 1, Value = 2 };
+// How a weight is stored in the .lfr file; always float32 once loaded (Model::weight).
+enum class WeightType : uint8_t { F32 = 0, F16 = 1 };
 
 struct TensorInfo {
     std::string name;
@@ -94,6 +96,7 @@ struct TensorInfo {
     Shape shape;              // inputs: -1 where chosen at run time; weights: exact; values: as seen by
                               // the converter for its reference input (informational only)
     uint64_t blob_offset = 0; // weights: byte offset in the blob section (64-aligned)
+    WeightType storage = WeightType::F32;  // weights: element type in the blob section
 };
 
 struct Node {
