@@ -232,7 +232,7 @@ bool supports_depthwise_pointwise(const Node& dw, const std::vector<Shape>& dw_i
 // 12x12 and below and 2-4x slower above. Within a model at batch 1 a node costs about 8 us (facemesh: 116
 // nodes in 1 ms), so one launch fewer is worth a little extra kernel time: facemesh and iris ran faster
 // with every pair fused than with pairs of at most 64 output channels.
-bool depthwise_pointwise_pays(const std::vector<Shape>&, const std::vector<Shape>& pw_in) {
+bool depthwise_pointwise_pays(const std::vector<Shape>& pw_in) {
     const Shape& mid = pw_in[0];  // the depthwise output: [N, H, W, C]
     const int64_t pixels = mid[0] * mid[1] * mid[2], channels = mid[3];
     return channels <= 64 || (channels <= 128 && pixels <= 144);

@@ -27,7 +27,7 @@ bool supports_depthwise_pointwise(const Node& dw, const std::vector<Shape>& dw_i
 // Whether that fused kernel is the faster choice for these shapes: it is for few channels, and the two
 // separate kernels are for many (bench_gpu's "fused / split ms by shape" sweep). CudaSession fuses only
 // where this holds.
-bool depthwise_pointwise_pays(const std::vector<Shape>& dw_in, const std::vector<Shape>& pw_in);
+bool depthwise_pointwise_pays(const std::vector<Shape>& pw_in);
 // pw_in[0] (the depthwise output) is not read; out is pw's output.
 void run_depthwise_pointwise(const Node& dw, const std::vector<ConstTensorView>& dw_in, const Node& pw,
                              const std::vector<ConstTensorView>& pw_in, TensorView out, const Context& ctx);

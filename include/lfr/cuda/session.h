@@ -200,7 +200,7 @@ private:
                 continue;
             const Node& dw = g.nodes[size_t(dwi)];
             if (!supports_depthwise_pointwise(dw, node_shapes(dw), pw, node_shapes(pw)) ||
-                (fusion_ == Fusion::ByShape && !depthwise_pointwise_pays(node_shapes(dw), node_shapes(pw))))
+                (fusion_ == Fusion::ByShape && !depthwise_pointwise_pays(node_shapes(pw))))
                 continue;
             placement_[size_t(dwi)] = Placement::FusedIntoNext;
             placement_[ni] = Placement::FusedPointwise;
