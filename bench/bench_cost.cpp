@@ -6,8 +6,8 @@
 //   macs     multiply-adds of the convolutions, depthwise convolutions, MatMuls (op_cost.h, from shapes)
 //   weights  weight bytes as stored in the file (float32 or float16)
 //   arena    the session's planned working memory for this input: every intermediate tensor
-//   heap     bytes held from malloc after the runs: weights (float32 in memory), packed GEMM weights,
-//            arena, graph (glibc's mallinfo2; exact under emulation too)
+//   heap     bytes held from malloc after the runs (glibc's mallinfo2, exact under emulation too): the
+//            packed GEMM weights, the arena, the graph; not a float32 file's weights (mapped, in RSS)
 //   rss0     peak resident set at the start of main(), before the model is read
 //   maxrss   peak resident set at the end (under qemu-user both are the emulator's, translator included)
 #include <malloc.h>
