@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lfr/ops/registry.h"
+#include "op_cost.h"
 
 namespace lfr {
 namespace gpu_cases {
@@ -278,21 +279,8 @@ inline std::vector<OpCase> bench_cases() {
     return v;
 }
 
-// Arithmetic per run (multiply-add = 2 FLOPs); 1 per output element for elementwise-like ops.
-inline double flops(const OpCase& c, const Shape& out) {
-    switch (c.node.op) {
-        case OpType::Conv2D: return 2.0 * double(out.numel()) * double(c.in[1][0] * c.in[1][1] * c.in[1][2]);
-        case OpType::DepthwiseConv2D: return 2.0 * double(out.numel()) * double(c.in[1][0] * c.in[1][1]);
-        case OpType::MatMul: return 2.0 * double(out.numel()) * double(c.in[1][0]);
-        case OpType::MultiScaleFusion: return 2.0 * double(out.numel()) * double(c.in[c.in.size() - 2][0]);
-        case OpType::MaxPool:
-        case OpType::AvgPool: return double(out.numel()) * c.node.attrs.kernel_h * c.node.attrs.kernel_w;
-        case OpType::Mean:
-        case OpType::Sum:
-        case OpType::Max: return double(c.in[0].numel());
-        default: return double(out.numel());
-    }
-}
+// Arithmetic per run (op_cost.h).
+inline double flops(const OpCase& c, const Shape& out) { return lfr::flops(c.node, c.in, out); }
 
 // Bytes a kernel must move at least: every input once, the output once.
 inline double min_bytes(const OpCase& c, const Shape& out) {
