@@ -38,6 +38,21 @@ static void print_profile(const Graph& g, const std::vector<double>& node_ms, in
     for (int op : order)
         std::printf("%-16s %6d %10.3f %5.1f%%\n", op_name(OpType(op)), count[size_t(op)], ms[size_t(op)],
                     100 * ms[size_t(op)] / total);
+    // Then the slowest nodes, with the shapes of their first two inputs and output (data, weights).
+    std::vector<size_t> nodes(g.nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) nodes[i] = i;
+    std::sort(nodes.begin(), nodes.end(), [&](size_t a, size_t b) { return node_ms[a] > node_ms[b]; });
+    nodes.resize(std::min<size_t>(nodes.size(), 12));
+    std::printf("\n%-16s %10s %6s  %s\n", "slowest nodes", "ms/run", "share", "shapes: input, weights -> output");
+    for (size_t i : nodes) {
+        const Node& n = g.nodes[i];
+        std::string shapes;
+        for (size_t k = 0; k < std::min<size_t>(n.inputs.size(), 2); ++k)
+            if (n.inputs[k] >= 0) shapes += (k ? ", " : "") + g.tensors[size_t(n.inputs[k])].shape.str();
+        shapes += " -> " + g.tensors[size_t(n.outputs[0])].shape.str();
+        std::printf("%-16s %10.3f %5.1f%%  %s\n", op_name(n.op), node_ms[i] / runs, 100 * node_ms[i] / runs / total,
+                    shapes.c_str());
+    }
 }
 
 int cmd_run(Args& args) {
