@@ -96,6 +96,11 @@ const ConvCase kConvCases[] = {
     {1, 8, 8, 16, 1, 1, 1, 1, 1, Padding::Explicit, 1, 0, 0, 2, true},
     {1, 6, 5, 33, 65, 5, 3, 1, 2, Padding::Valid, 0, 0, 0, 0, true},
     {3, 5, 4, 16, 32, 3, 3, 2, 2, Padding::Same, 0, 0, 0, 0, true},
+    // few input channels (the direct path, conv_direct.h) wide enough for whole register tiles
+    {3, 11, 37, 3, 16, 3, 3, 1, 1, Padding::Same, 0, 0, 0, 0, true},
+    {1, 9, 40, 4, 24, 5, 5, 2, 1, Padding::Explicit, 2, 1, 3, 0, true},
+    {1, 15, 61, 3, 32, 7, 7, 2, 2, Padding::Same, 0, 0, 0, 0, false},
+    {1, 7, 30, 2, 64, 3, 3, 1, 1, Padding::Valid, 0, 0, 0, 0, true, 1, 2},
     // dilated: the window spans (k-1)*d+1 cells; SAME pads for that span, as TF
     {1, 17, 13, 3, 7, 3, 3, 1, 1, Padding::Same, 0, 0, 0, 0, true, 2, 2},
     {3, 17, 13, 5, 9, 3, 3, 2, 2, Padding::Valid, 0, 0, 0, 0, false, 3, 3},

@@ -7,8 +7,9 @@
 // Fast path: the convolution is a GEMM of the patch matrix [N*OH*OW, KH*KW*Ci] with the weight,
 // which HWIO already lays out as a [KH*KW*Ci, Co] row-major matrix. A 1x1 stride-1 unpadded conv
 // needs no patch matrix at all (the NHWC input is it); otherwise patches are gathered (im2col) one
-// tile of output pixels at a time so the buffer stays cache-sized. Bias and activation are applied
-// by the GEMM as it stores each register tile; tiles run on the Workspace's thread pool.
+// tile of output pixels at a time so the buffer stays cache-sized. With few input channels (RGB)
+// the same register tile reads the input directly instead (conv_direct.h). Bias and activation are
+// applied as each register tile is stored; tiles run on the Workspace's thread pool.
 #pragma once
 #include <algorithm>
 #include <string>
@@ -19,15 +20,6 @@
 #include "lfr/ops/window.h"
 
 namespace lfr {
-
-struct ConvGeometry {
-    int64_t N, H, W, C;  // input
-    int64_t KH, KW;      // kernel
-    int64_t OH, OW;      // output
-    int64_t sh, sw;      // strides
-    int64_t pt, pl;      // leading (top, left) zero padding
-    int64_t dh, dw;      // dilation: tap ky reads input row oy*sh - pt + ky*dh
-};
 
 inline ConvGeometry conv_geometry(const Attrs& a, const Shape& x, const Shape& w) {
     const Window1D wh = window_h(a, x[1], w[0], a.dilation_h), ww = window_w(a, x[2], w[1], a.dilation_w);
@@ -90,6 +82,7 @@ constexpr int64_t kTileFloats = 64 * 1024;  // im2col tile: 256 KiB, well inside
 constexpr int64_t kMinTileRows = 120;       // fewer rows would stream the packed weight too often per FLOP
 constexpr int64_t kMinSplitRows = 24;       // the least a thread's tile gets: two 12-row micro-tiles
 constexpr int64_t kMinSplitMacs = 1 << 23;  // smaller convs run on one thread: waking others costs more
+constexpr int64_t kDirectMaxC = 4;          // direct convolution (conv_direct.h) up to this many input channels
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -140,10 +133,26 @@ inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in
     PackedB packed = ws.packed ? *ws.packed : PackedB{};
     if (!packed.data)
         packed = pack_gemm_b(kernel, K, Co, in[1].data, Co, ws.floats(size_t(packed_b_floats(kernel, K, Co))));
+    GemmEpilogue ep;
+    ep.bias = has_input(in, 2) ? in[2].data : nullptr;
+    ep.prelu = has_input(in, 3) ? in[3].data : nullptr;
+    ep.residual = has_input(in, 4) ? in[4].data : nullptr;
+    ep.ldr = Co;
+    ep.act = a.act;
+    ep.alpha = a.alpha;
+
+    const int threads = pixels * K * Co >= kMinSplitMacs ? pool_size(ws.pool) : 1;
+    if (!direct && g.C <= kDirectMaxC && K <= gemm_detail::kKC) {  // few channels: no patch matrix
+        const int64_t rows = g.N * g.OH, per_task = ceil_div(rows, threads);
+        parallel_for(threads > 1 ? ws.pool : nullptr, ceil_div(rows, per_task), [&](int64_t task, int) {
+            const int64_t row0 = task * per_task;
+            kernel.direct({g, in[0].data, packed, out.data, Co, ep, row0, std::min(per_task, rows - row0), 0, Co});
+        });
+        return;
+    }
 
     // Tasks: tiles of output pixels (their patch rows and output rows stay in cache) times column
     // chunks, cut finer only to give every thread work.
-    const int threads = pixels * K * Co >= kMinSplitMacs ? pool_size(ws.pool) : 1;
     int64_t tile = std::min(pixels, std::max(kMinTileRows, kTileFloats / K));
     if (threads > 1)  // a multiple of `threads` tiles, so that none waits on a last odd one
         tile = std::max(kMinSplitRows, ceil_div(pixels, gemm_detail::round_up(ceil_div(pixels, tile), threads)));
@@ -164,14 +173,9 @@ inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in
             im2col(g, in[0].data, p0, rows, cols_buf);
             patches = cols_buf;
         }
-        GemmArgs ga{rows, cols, K, patches, K, nullptr, 0, out.data + p0 * Co + c0, Co, false, {}, packed};
+        GemmArgs ga{rows, cols, K, patches, K, nullptr, 0, out.data + p0 * Co + c0, Co, false,
+                    gemm_detail::tile_epilogue(ep, p0, c0), packed};
         ga.packed.col0 += c0;
-        ga.ep.bias = has_input(in, 2) ? in[2].data + c0 : nullptr;
-        ga.ep.prelu = has_input(in, 3) ? in[3].data + c0 : nullptr;
-        ga.ep.residual = has_input(in, 4) ? in[4].data + p0 * Co + c0 : nullptr;
-        ga.ep.ldr = Co;
-        ga.ep.act = a.act;
-        ga.ep.alpha = a.alpha;
         sgemm(ga, scratch, ws.isa);
     });
 }

@@ -6,15 +6,18 @@
 //   portable  4-float vectors (SSE2/NEON), 6x8 tile
 //   avx2      8-float ymm, 6x16 tile: 12 of the 16 registers accumulate
 //   avx512    16-float zmm, 6x64 or 12x32 tile (gemm_kernel): 24 of the 32 registers accumulate
-//             (on Zen 5, 14x32 was no faster than 12x32 on face_recognition_model's convs)
+//             (on Zen 5, 14x32 was no faster than 12x32 on face_recognition_model's convs); 12x16
+//             for 16 columns or fewer
 //   neon      aarch64, 12x8 tile with lane-indexed FMAs (gemm_neon.h): 24 of the 32 registers accumulate
 // Each x86 path is a flatten'ed function under a target attribute, so the whole template is
-// compiled for that ISA while the rest of the program stays generic.
+// compiled for that ISA while the rest of the program stays generic. Every tile also drives the
+// direct convolution for few input channels (conv_direct.h).
 #pragma once
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
+#include "lfr/ops/conv_direct.h"
 #include "lfr/ops/cpu_isa.h"
 #include "lfr/ops/gemm_kernel.h"
 #include "lfr/ops/gemm_neon.h"
@@ -23,49 +26,62 @@ namespace lfr {
 namespace gemm_detail {
 
 using GemmFn = void (*)(const GemmArgs&, float*);
+using DirectConvFn = void (*)(const DirectConvArgs&);
 
 inline void gemm_portable(const GemmArgs& g, float* scratch) { gemm_blocked<v4f, 6, 2>(g, scratch); }
+inline void conv_portable(const DirectConvArgs& a) { conv_direct<v4f, 6, 2>(a); }
 
 #ifdef LFR_HAVE_X86_KERNELS
-__attribute__((target("avx2,fma"), flatten)) inline void gemm_avx2(const GemmArgs& g, float* scratch) {
-    gemm_blocked<v8f, 6, 2>(g, scratch);
-}
-__attribute__((target("avx512f,avx2,fma"), flatten)) inline void gemm_avx512_32(const GemmArgs& g, float* scratch) {
-    gemm_blocked<v16f, 12, 2>(g, scratch);
-}
-__attribute__((target("avx512f,avx2,fma"), flatten)) inline void gemm_avx512_64(const GemmArgs& g, float* scratch) {
-    gemm_blocked<v16f, 6, 4>(g, scratch);
-}
+#define LFR_X86_TILE(name, flags, V, MR, NV)                                                                 \
+    __attribute__((target(flags), flatten)) inline void gemm_##name(const GemmArgs& g, float* scratch) {    \
+        gemm_blocked<V, MR, NV>(g, scratch);                                                                   \
+    }                                                                                                          \
+    __attribute__((target(flags), flatten)) inline void conv_##name(const DirectConvArgs& a) { conv_direct<V, MR, NV>(a); }
+LFR_X86_TILE(avx2, "avx2,fma", v8f, 6, 2)
+LFR_X86_TILE(avx512_16, "avx512f,avx2,fma", v16f, 12, 1)
+LFR_X86_TILE(avx512_32, "avx512f,avx2,fma", v16f, 12, 2)
+LFR_X86_TILE(avx512_64, "avx512f,avx2,fma", v16f, 6, 4)
+#undef LFR_X86_TILE
 #endif
 #ifdef LFR_HAVE_NEON_KERNELS
 inline void gemm_neon(const GemmArgs& g, float* scratch) { gemm_blocked<v4f, 12, 2, NeonLaneTile>(g, scratch); }
+inline void conv_neon(const DirectConvArgs& a) { conv_direct<v4f, 12, 2>(a); }
 #endif
 
 }  // namespace gemm_detail
 
-// One micro-kernel: its driver and its strip width (the granularity of packed B and column splits).
+// One register tile: its GEMM driver, its direct-conv driver (conv_direct.h) and its strip width
+// (the granularity of packed B and column splits).
 struct GemmKernel {
     gemm_detail::GemmFn fn;
     int64_t nr;
+    gemm_detail::DirectConvFn direct;
 };
 
 // This level's kernel with strip width nr (its first kernel when none has it).
 inline GemmKernel gemm_kernel_nr(Isa isa, int64_t nr) {
     using namespace gemm_detail;
 #ifdef LFR_HAVE_X86_KERNELS
-    if (isa == Isa::Avx512) return nr == 64 ? GemmKernel{gemm_avx512_64, 64} : GemmKernel{gemm_avx512_32, 32};
-    if (isa == Isa::Avx2) return {gemm_avx2, 16};
+    if (isa == Isa::Avx512) {
+        if (nr == 64) return {gemm_avx512_64, 64, conv_avx512_64};
+        if (nr == 16) return {gemm_avx512_16, 16, conv_avx512_16};
+        return {gemm_avx512_32, 32, conv_avx512_32};
+    }
+    if (isa == Isa::Avx2) return {gemm_avx2, 16, conv_avx2};
 #endif
 #ifdef LFR_HAVE_NEON_KERNELS
-    if (isa == Isa::Neon) return {gemm_neon, 8};
+    if (isa == Isa::Neon) return {gemm_neon, 8, conv_neon};
 #endif
     (void)isa, (void)nr;
-    return {gemm_portable, 8};
+    return {gemm_portable, 8, conv_portable};
 }
 
-// The kernel for an N-column product at this level. AVX-512 has two tiles: 6x64 is faster (fewer
-// A broadcasts per FMA) where N fills 64-wide strips, 12x32 wastes less where it does not.
-inline GemmKernel gemm_kernel(Isa isa, int64_t N) { return gemm_kernel_nr(isa, N % 64 == 0 || N % 64 > 32 ? 64 : 32); }
+// The kernel for an N-column product at this level. AVX-512 has three tiles: 6x64 is faster (fewer
+// A broadcasts per FMA) where N fills 64-wide strips, 12x32 wastes less where it does not, and
+// 12x16 serves products of 16 columns or fewer (a first conv's).
+inline GemmKernel gemm_kernel(Isa isa, int64_t N) {
+    return gemm_kernel_nr(isa, N <= 16 ? 16 : N % 64 == 0 || N % 64 > 32 ? 64 : 32);
+}
 
 // Floats of scratch sgemm needs for an N-column, K-deep product (packed A block + packed B block).
 inline int64_t sgemm_scratch_floats(int64_t N, int64_t K) {
