@@ -82,7 +82,8 @@ constexpr int64_t kTileFloats = 64 * 1024;  // im2col tile: 256 KiB, well inside
 constexpr int64_t kMinTileRows = 120;       // fewer rows would stream the packed weight too often per FLOP
 constexpr int64_t kMinSplitRows = 24;       // the least a thread's tile gets: two 12-row micro-tiles
 constexpr int64_t kMinSplitMacs = 1 << 23;  // smaller convs run on one thread: waking others costs more
-constexpr int64_t kDirectMaxC = 4;          // direct convolution (conv_direct.h) up to this many input channels
+constexpr int64_t kDirectMaxC = 4;          // direct convolution (conv_direct.h) up to this many input channels,
+constexpr int64_t kDirectMinRow = 24;        // or on output rows this wide (narrower: mostly one-pixel edge tiles)
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -142,7 +143,9 @@ inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in
     ep.alpha = a.alpha;
 
     const int threads = pixels * K * Co >= kMinSplitMacs ? pool_size(ws.pool) : 1;
-    if (!direct && g.C <= kDirectMaxC && K <= gemm_detail::kKC) {  // few channels: no patch matrix
+    // Few input channels, or one strip of output channels (no packed A block would be reused) on rows
+    // wide enough for whole register tiles: the tile reads the input in place.
+    if ((g.C <= kDirectMaxC || (Co <= kernel.nr && g.OW >= kDirectMinRow)) && K <= gemm_detail::kKC) {
         const int64_t rows = g.N * g.OH, per_task = ceil_div(rows, threads);
         parallel_for(threads > 1 ? ws.pool : nullptr, ceil_div(rows, per_task), [&](int64_t task, int) {
             const int64_t row0 = task * per_task;

@@ -13,6 +13,11 @@
 #include <cstdint>
 
 #include "lfr/ops/activation.h"
+#include "lfr/ops/cpu_isa.h"
+
+#ifdef LFR_HAVE_X86_KERNELS
+#include <immintrin.h>
+#endif
 
 namespace lfr {
 
@@ -27,7 +32,7 @@ struct GemmEpilogue {
     const float* prelu = nullptr;
 };
 
-// B packed once for one micro-kernel (see pack_b_full): `data` holds K/KC blocks, each n_pad columns
+// B packed once for one micro-kernel (see pack_b_full): `data` holds k_block(K)-deep blocks, each n_pad columns
 // wide; col0 (a multiple of the ISA's NR) is where this product's column 0 sits.
 struct PackedB {
     const float* data = nullptr;
@@ -58,6 +63,13 @@ constexpr int64_t kMaxNR = 64;
 
 inline int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
+// The depth of K's blocks: at most kKC, and equal, so that no thin last block costs a whole extra
+// pass over C (K = 288 as 144 + 144, not 256 + 32).
+inline int64_t k_block(int64_t K) {
+    const int64_t blocks = std::max<int64_t>(1, (K + kKC - 1) / kKC);
+    return (K + blocks - 1) / blocks;
+}
+
 // Packs rows [0,mc) x depth [0,kc) of A into MR-row strips: strip s holds, for each p, A[s*MR+i][p].
 template <int MR>
 inline void pack_a(int64_t mc, int64_t kc, const float* a, int64_t lda, float* out) {
@@ -84,11 +96,11 @@ inline void pack_b(int64_t kc, int64_t nc, const float* b, int64_t ldb, float* o
     }
 }
 
-// The whole K x N matrix B as KC-deep blocks of strips (PackedB): block pc starts at pc * n_pad.
+// The whole K x N matrix B as k_block(K)-deep blocks of strips (PackedB): block pc starts at pc * n_pad.
 template <int NR>
 inline void pack_b_full(int64_t K, int64_t N, const float* b, int64_t ldb, float* out) {
-    const int64_t n_pad = round_up(N, NR);
-    for (int64_t pc = 0; pc < K; pc += kKC) pack_b<NR>(std::min(kKC, K - pc), N, b + pc * ldb, ldb, out + pc * n_pad);
+    const int64_t n_pad = round_up(N, NR), kb = k_block(K);
+    for (int64_t pc = 0; pc < K; pc += kb) pack_b<NR>(std::min(kb, K - pc), N, b + pc * ldb, ldb, out + pc * n_pad);
 }
 
 // GCC/Clang vector types: SSE2/NEON registers in the portable build, lowered to scalars elsewhere.
@@ -126,6 +138,30 @@ inline void store_lanes(float* p, const V& v, int64_t w) {
     if (w == int64_t(sizeof(V) / sizeof(float))) return store(p, v);
     for (int64_t l = 0; l < w; ++l) p[l] = v[l];
 }
+
+#ifdef LFR_HAVE_X86_KERNELS
+// Masked loads and stores for the x86 vectors: a lane-by-lane edge cost as much as the FMAs of a
+// 24-column 1x1 conv. (Only called from code compiled for these targets: gemm.h's x86 paths.)
+inline __attribute__((target("avx2"))) __m256i first_lanes8(int64_t w) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(w)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+template <>
+inline __attribute__((target("avx2"))) void load_lanes<v8f>(v8f& v, const float* p, int64_t w) {
+    v = (v8f)_mm256_maskload_ps(p, first_lanes8(w));
+}
+template <>
+inline __attribute__((target("avx2"))) void store_lanes<v8f>(float* p, const v8f& v, int64_t w) {
+    _mm256_maskstore_ps(p, first_lanes8(w), (__m256)v);
+}
+template <>
+inline __attribute__((target("avx512f"))) void load_lanes<v16f>(v16f& v, const float* p, int64_t w) {
+    v = (v16f)_mm512_maskz_loadu_ps(__mmask16((1u << w) - 1), p);
+}
+template <>
+inline __attribute__((target("avx512f"))) void store_lanes<v16f>(float* p, const v16f& v, int64_t w) {
+    _mm512_mask_storeu_ps(p, __mmask16((1u << w) - 1), (__m512)v);
+}
+#endif
 
 // Stores rows [0, mr) and columns [0, nr) of an MR x NV-vector register tile to c (row stride ldc):
 // + c (accumulate), then with ep: + bias + residual, activation A. Edge vectors get the same
@@ -168,32 +204,41 @@ inline void store_tile(V (&acc)[MR][NV], float* c, int64_t ldc, int64_t mr, int6
     }
 }
 
-// The register tile's K loop, acc += packed A strip * packed B strip over kc: MR rows of NV vectors,
-// each A value broadcast. Written with explicit vector types because GCC's auto-vectoriser does not
-// keep a 2-D accumulator array in registers. An ISA may bring its own (gemm_neon.h).
+// The register tile's K loop, acc += A strip * packed B strip over kc: MR rows of NV vectors, each
+// A value broadcast, so A can be read where it lies as well as packed. Written with explicit vector
+// types because GCC's auto-vectoriser does not keep a 2-D accumulator array in registers. An ISA may
+// bring its own (gemm_neon.h); kReadsRows says whether it can read A's rows in place.
 struct BroadcastTile {
-    template <class V, int MR, int NV>
-    static void run(int64_t kc, const float* a, const float* b, V (&acc)[MR][NV]) {
+    static constexpr bool kReadsRows = true;
+    // A(i, p) = a[i * rs + p * cs]: a packed strip (rs 1, cs MR) or rows of A in place (rs lda, cs 1).
+    template <class V, int MR, int NV, int64_t RS = 1, int64_t CS = MR>
+    static void run(int64_t kc, const float* a, const float* b, V (&acc)[MR][NV], int64_t rs = RS, int64_t cs = CS) {
         constexpr int L = sizeof(V) / sizeof(float), NR = NV * L;
-        for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+        for (int64_t p = 0; p < kc; ++p, a += cs, b += NR) {
             V bv[NV];
             for (int v = 0; v < NV; ++v) load(bv[v], b + v * L);
 #pragma GCC unroll 16
             for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
-                for (int v = 0; v < NV; ++v) acc[i][v] += a[i] * bv[v];
+                for (int v = 0; v < NV; ++v) acc[i][v] += a[i * rs] * bv[v];
         }
     }
 };
 
-// C[0:mr, 0:nr] (+)= packed A strip * packed B strip over kc (Tile's K loop), then the epilogue when
-// ep is set (the last K block; its pointers already offset to this tile).
+// C[0:mr, 0:nr] (+)= A strip * packed B strip over kc (Tile's K loop), then the epilogue when ep is
+// set (the last K block; its pointers already offset to this tile). lda 0: a is a packed strip;
+// otherwise MR whole rows of A, lda apart.
 template <class V, int MR, int NV, class Tile>
-inline void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t mr, int64_t nr,
-                         bool accumulate, const GemmEpilogue* ep) {
+inline void micro_kernel(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc, int64_t mr,
+                         int64_t nr, bool accumulate, const GemmEpilogue* ep) {
     constexpr int NR = NV * int(sizeof(V) / sizeof(float));
     V acc[MR][NV] = {};
-    Tile::template run<V, MR, NV>(kc, a, b, acc);
+    if constexpr (Tile::kReadsRows) {
+        if (lda) Tile::template run<V, MR, NV>(kc, a, b, acc, lda, 1);
+        else Tile::template run<V, MR, NV>(kc, a, b, acc);
+    } else {
+        Tile::template run<V, MR, NV>(kc, a, b, acc);
+    }
     if (mr == MR && nr == NR) return store_tile<V, MR, NV>(acc, c, ldc, MR, NR, accumulate, ep);  // unrolled: no edges
     store_tile<V, MR, NV>(acc, c, ldc, mr, nr, accumulate, ep);
 }
@@ -220,8 +265,8 @@ inline void gemm_blocked(const GemmArgs& g, float* scratch) {
     float* pb = scratch + kMC * kKC;
     for (int64_t jc = 0; jc < g.N; jc += kNC) {
         const int64_t nc = std::min(kNC, g.N - jc);
-        for (int64_t pc = 0; pc < g.K; pc += kKC) {
-            const int64_t kc = std::min(kKC, g.K - pc);
+        for (int64_t pc = 0, kb = k_block(g.K); pc < g.K; pc += kb) {
+            const int64_t kc = std::min(kb, g.K - pc);
             const bool acc = g.accumulate || pc > 0;  // later K blocks add to the earlier ones
             const bool last = pc + kc == g.K;
             const float* b = pb;
@@ -229,13 +274,18 @@ inline void gemm_blocked(const GemmArgs& g, float* scratch) {
             else pack_b<NR>(kc, nc, g.B + pc * g.ldb + jc, g.ldb, pb);
             for (int64_t ic = 0; ic < g.M; ic += MC) {
                 const int64_t mc = std::min(MC, g.M - ic);
-                pack_a<MR>(mc, kc, g.A + ic * g.lda + pc, g.lda, pa);
+                // A tile that reads A's rows in place needs no packing (each A value is a broadcast
+                // either way); only a last strip shorter than MR is packed, zero-padded.
+                const int64_t in_place = Tile::kReadsRows ? mc / MR * MR : 0;
+                pack_a<MR>(mc - in_place, kc, g.A + (ic + in_place) * g.lda + pc, g.lda, pa + in_place * kc);
                 for (int64_t jr = 0; jr < nc; jr += NR)
                     for (int64_t ir = 0; ir < mc; ir += MR) {
                         const GemmEpilogue ep = tile_epilogue(g.ep, ic + ir, jc + jr);
-                        micro_kernel<V, MR, NV, Tile>(kc, pa + ir * kc, b + jr * kc, g.C + (ic + ir) * g.ldc + jc + jr, g.ldc,
-                                                std::min<int64_t>(MR, mc - ir), std::min<int64_t>(NR, nc - jr), acc,
-                                                last ? &ep : nullptr);
+                        const bool rows = ir < in_place;
+                        micro_kernel<V, MR, NV, Tile>(kc, rows ? g.A + (ic + ir) * g.lda + pc : pa + ir * kc,
+                                                      rows ? g.lda : 0, b + jr * kc, g.C + (ic + ir) * g.ldc + jc + jr,
+                                                      g.ldc, std::min<int64_t>(MR, mc - ir), std::min<int64_t>(NR, nc - jr),
+                                                      acc, last ? &ep : nullptr);
                     }
             }
         }

@@ -16,6 +16,7 @@ namespace lfr {
 namespace gemm_detail {
 
 struct NeonLaneTile {
+    static constexpr bool kReadsRows = false;  // 4 A rows per vector load: A must be packed
     // acc += packed A strip (MR rows, 4 per register) * packed B strip (NV 4-float vectors) over kc.
     template <class V, int MR, int NV>
     static void run(int64_t kc, const float* a, const float* b, V (&acc)[MR][NV]) {
