@@ -205,6 +205,20 @@ TEST_CASE("unary: each op against its formula") {
     }
 }
 
+TEST_CASE("unary: fast path matches the reference") {
+    for (const Shape& s : {Shape{3, 5, 7}, Shape{0, 3}, Shape{}, Shape{2, 131, 170, 3}})  // the last one is split
+        for (OpType op : {OpType::Relu, OpType::Relu6, OpType::LeakyRelu, OpType::Sigmoid, OpType::Tanh, OpType::Abs,
+                          OpType::Square, OpType::Sqrt, OpType::Rsqrt, OpType::Exp, OpType::Neg}) {
+            CAPTURE(s.str());
+            CAPTURE(op_name(op));
+            Tensor x = pattern(s, 2, 0.0625f);
+            if (x.values.size() > 9) x.values[9] = std::nanf("");
+            Attrs at;
+            at.alpha = 0.2f;
+            check_fast_levels(infer_unary, unary_ref, unary_fast, make_node(op, at), {x});
+        }
+}
+
 TEST_CASE("softmax: known row, large logits, rows sum to one") {
     const Node n = make_node(OpType::Softmax);
     check_close(run(infer_unary, softmax_ref, n, {values({1, 3}, {1, 2, 3})}),

@@ -92,6 +92,29 @@ constexpr int64_t kMinRow = 64;               // shorter periods are tiled to a 
 constexpr int64_t kSpanFloats = 1 << 14;      // a task's granule: 64 KiB of output
 constexpr int64_t kMinSplitFloats = 1 << 17;  // smaller ones run on one thread: waking others costs more
 
+// span(d, i0, i1) over [0, n) in whole granules, split over the pool when n is large. Each element
+// is computed the same way whoever takes it, so results do not depend on the thread count.
+template <class Args>
+void for_spans(Workspace& ws, int64_t n, void (*span)(const Args&, int64_t, int64_t), const Args& d) {
+    const int64_t spans = (n + kSpanFloats - 1) / kSpanFloats;
+    const int64_t tasks = n < kMinSplitFloats ? 1 : std::min<int64_t>(spans, 4 * pool_size(ws.pool));
+    parallel_for(ws.pool, tasks, [&](int64_t t, int) {
+        span(d, std::min(n, spans * t / tasks * kSpanFloats), std::min(n, spans * (t + 1) / tasks * kSpanFloats));
+    });
+}
+
+struct UnaryArgs {
+    const Node* node;
+    const float* x;
+    float* o;
+};
+
+inline void unary_span(const UnaryArgs& d, int64_t i0, int64_t i1) {
+    with_unary_fn(*d.node, [&](auto fn) {
+        for (int64_t i = i0; i < i1; ++i) d.o[i] = fn(d.x[i]);
+    });
+}
+
 }  // namespace detail
 
 // numpy broadcasting: trailing dims aligned, each pair equal or one of them 1.
@@ -144,12 +167,7 @@ inline void binary_fast(const Node& node, const std::vector<ConstTensorView>& in
         for (int64_t i = 0; i < d.row; ++i) tiled[i] = d.y[i % period];
         d.y = tiled;
     }
-    const int64_t spans = (n + kSpanFloats - 1) / kSpanFloats;
-    const int64_t tasks = n < kMinSplitFloats ? 1 : std::min<int64_t>(spans, 4 * pool_size(ws.pool));
-    const auto fn = isa_kernel<binary_span>(ws.isa);
-    parallel_for(ws.pool, tasks, [&](int64_t t, int) {
-        fn(d, std::min(n, spans * t / tasks * kSpanFloats), std::min(n, spans * (t + 1) / tasks * kSpanFloats));
-    });
+    for_spans(ws, n, isa_kernel<binary_span>(ws.isa), d);
 }
 
 inline Shape infer_unary(const Node& node, const std::vector<Shape>& in) {
@@ -163,6 +181,11 @@ inline void unary_ref(const Node& node, const std::vector<ConstTensorView>& in, 
     detail::with_unary_fn(node, [&](auto fn) {
         for (int64_t i = 0; i < out.numel(); ++i) out.data[i] = fn(x[i]);
     });
+}
+
+// unary_ref's loop at the ISA's width, split over the thread pool.
+inline void unary_fast(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
+    detail::for_spans(ws, out.numel(), isa_kernel<detail::unary_span>(ws.isa), detail::UnaryArgs{&node, in[0].data, out.data});
 }
 
 // Over the last axis; the row maximum is subtracted first so exp cannot overflow (as TF).
