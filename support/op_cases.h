@@ -262,6 +262,7 @@ inline std::vector<OpCase> bench_cases() {
                             act_attrs(A::Relu)));
     v.push_back(simple_case(OpType::Mul, "mul per-channel 104x104x32", {{1, 104, 104, 32}, {32}}));
     v.push_back(simple_case(OpType::Sigmoid, "sigmoid 208x208x16", {{1, 208, 208, 16}}));
+    v.push_back(simple_case(OpType::Relu, "relu 63x63x64", {{1, 63, 63, 64}}));  // antispoof's standalone Relu
     v.push_back(simple_case(OpType::MaxPool, "maxpool 2x2 s2 414x414x16", {{1, 414, 414, 16}},
                             pool_attrs(2, 2, Padding::Same)));
     v.push_back(simple_case(OpType::MaxPool, "maxpool 2x2 s2 207x207x32", {{1, 207, 207, 32}},
