@@ -2,7 +2,9 @@
 // Prints the median time of each (the fast one at every ISA level this CPU runs), GFLOP/s (2 FLOPs
 // per multiply-add) and the speedup of the best level over the reference. First it probes one
 // core's peak FMA throughput per level, and at the end prints the GFLOP/s of face_recognition_model's
-// three heaviest convs (by FLOPs per layer) as a fraction of that peak.
+// three heaviest convs (by FLOPs per layer) as a fraction of that peak. Last, the memory-bound ops of
+// support/op_cases.h's bench table (pooling, elementwise, ...) with a fast path: ms and GB/s per level,
+// and at the best level on 2 threads.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include "lfr/ops/gemm_kernel.h"
 #include "lfr/ops/depthwise.h"
 #include "lfr/ops/matmul.h"
+#include "op_cases.h"
 
 using namespace lfr;
 
@@ -75,9 +78,11 @@ Tensor pattern(const Shape& s) {
 }
 
 // Median milliseconds over enough runs to fill about 0.3 s (at least 3).
-double median_ms(RunFn fn, const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Isa isa) {
+double median_ms(RunFn fn, const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Isa isa,
+                 ThreadPool* pool = nullptr) {
     Workspace ws;
     ws.isa = isa;
+    ws.pool = pool;
     auto once = [&] {
         const auto t0 = std::chrono::steady_clock::now();
         fn(node, in, out, ws);
@@ -89,6 +94,36 @@ double median_ms(RunFn fn, const Node& node, const std::vector<ConstTensorView>&
     for (double& v : t) v = once();
     std::nth_element(t.begin(), t.begin() + reps / 2, t.end());
     return t[size_t(reps / 2)];
+}
+
+// The op_cases.h bench cases that are neither conv, depthwise nor matmul (the table above) and have a
+// fast kernel: reference and fast ms and GB/s (gpu_cases::min_bytes) per level, and 2 threads.
+void bench_memory_bound(const std::vector<Isa>& isas) {
+    ThreadPool two(2);
+    std::printf("\n%-36s %9s %9s", "memory-bound case", "ref ms", "ref GB/s");
+    for (Isa isa : isas) std::printf(" %8s ms %6s GB/s", isa_name(isa), isa_name(isa));
+    std::printf(" %7s %12s\n", "speedup", "2 threads ms");
+    for (const gpu_cases::OpCase& c : gpu_cases::bench_cases()) {
+        const OpKernels& k = op_kernels(c.node.op);
+        if (!k.fast || is_mac_op(c.node.op)) continue;
+        std::vector<Tensor> ins;
+        std::vector<ConstTensorView> in;
+        for (size_t i = 0; i < c.in.size(); ++i) {
+            ins.emplace_back(c.in[i]);
+            ins.back().values = gpu_cases::fill(c.in[i].numel(), unsigned(i), true);
+        }
+        for (const Tensor& t : ins) in.push_back(t.view());
+        Tensor out(k.infer(c.node, c.in));
+        const double gb = gpu_cases::min_bytes(c, out.shape) * 1e-9;
+        const double tr = median_ms(k.reference, c.node, in, out.view(), Isa::Portable);
+        std::printf("%-36s %9.3f %9.2f", c.name.c_str(), tr, gb / tr * 1e3);
+        double tf = tr;
+        for (Isa isa : isas) {
+            tf = median_ms(k.fast, c.node, in, out.view(), isa);
+            std::printf(" %11.3f %11.2f", tf, gb / tf * 1e3);
+        }
+        std::printf(" %6.1fx %12.3f\n", tr / tf, median_ms(k.fast, c.node, in, out.view(), isas.back(), &two));
+    }
 }
 
 }  // namespace
@@ -157,4 +192,5 @@ int main() {
         for (const auto& t : top3)
             std::printf("%-36s %.1f GFLOP/s = %.0f%% of the %s peak\n", t.first, t.second, 100 * t.second / peak,
                         isa_name(isas.back()));
+    bench_memory_bound(isas);
 }

@@ -262,9 +262,18 @@ inline std::vector<OpCase> bench_cases() {
                             act_attrs(A::Relu)));
     v.push_back(simple_case(OpType::Mul, "mul per-channel 104x104x32", {{1, 104, 104, 32}, {32}}));
     v.push_back(simple_case(OpType::Sigmoid, "sigmoid 208x208x16", {{1, 208, 208, 16}}));
+    v.push_back(simple_case(OpType::Relu, "relu 63x63x64", {{1, 63, 63, 64}}));  // antispoof's standalone Relu
     v.push_back(simple_case(OpType::MaxPool, "maxpool 2x2 s2 414x414x16", {{1, 414, 414, 16}},
                             pool_attrs(2, 2, Padding::Same)));
+    v.push_back(simple_case(OpType::MaxPool, "maxpool 2x2 s2 207x207x32", {{1, 207, 207, 32}},
+                            pool_attrs(2, 2, Padding::Same)));
+    v.push_back(simple_case(OpType::MaxPool, "maxpool 2x2 s1 13x13x512", {{1, 13, 13, 512}}, pool_attrs(2, 1, Padding::Same)));
     v.push_back(simple_case(OpType::MaxPool, "maxpool 3x3 s2 72x72x32", {{1, 72, 72, 32}}, pool_attrs(3, 2, Padding::Valid)));
+    v.push_back(simple_case(OpType::AvgPool, "avgpool 2x2 s2 36x36x64", {{1, 36, 36, 64}}, pool_attrs(2, 2, Padding::Valid)));
+    // the input normalisation of tiny_face_detector (Sub, Div by [3]) and face_landmark_68's dense Adds
+    v.push_back(simple_case(OpType::Sub, "sub [3] 416x416x3", {{1, 416, 416, 3}, {3}}));
+    v.push_back(simple_case(OpType::Div, "div [3] 416x416x3", {{1, 416, 416, 3}, {3}}, Attrs(), {1}));
+    v.push_back(simple_case(OpType::Add, "add 56x56x32 relu", {{1, 56, 56, 32}, {1, 56, 56, 32}}, act_attrs(A::Relu)));
     v.push_back(simple_case(OpType::Mean, "mean hw 7x7x1024", {{1, 7, 7, 1024}}, ints_attrs({1, 2})));
     v.push_back(simple_case(OpType::Pad, "pad 1 104x104x32", {{1, 104, 104, 32}}, ints_attrs({0, 0, 1, 1, 1, 1, 0, 0})));
     {

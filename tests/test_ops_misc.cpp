@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,8 +41,10 @@ Node make_node(OpType op, Attrs attrs = {}, std::string name = "op_1") {
     return n;
 }
 
-// Shape inference, then the kernel on an output seeded with NaN, so cells it skips show up.
-Tensor run(InferFn infer, RunFn kernel, const Node& node, const std::vector<Tensor>& ins) {
+// Shape inference, then the kernel on an output seeded with NaN, so cells it skips show up; at `isa`,
+// split over `threads` (0: no pool).
+Tensor run(InferFn infer, RunFn kernel, const Node& node, const std::vector<Tensor>& ins, Isa isa = default_isa(),
+           int threads = 0) {
     std::vector<Shape> shapes;
     std::vector<ConstTensorView> views;
     for (const Tensor& t : ins) {
@@ -49,8 +53,26 @@ Tensor run(InferFn infer, RunFn kernel, const Node& node, const std::vector<Tens
     }
     Tensor out(infer(node, shapes), std::nanf(""));
     Workspace ws;
+    ws.isa = isa;
+    std::unique_ptr<ThreadPool> pool = threads > 0 ? std::make_unique<ThreadPool>(threads) : nullptr;
+    ws.pool = pool.get();
     kernel(node, views, out.view(), ws);
     return out;
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+    return a.shape == b.shape && std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0;
+}
+
+// The fast kernel at every level this CPU runs, on no pool and on 3 threads, gives the reference's bits.
+void check_fast_levels(InferFn infer, RunFn ref, RunFn fast, const Node& n, const std::vector<Tensor>& ins) {
+    const Tensor want = run(infer, ref, n, ins);
+    for (Isa isa : cpu_isas())
+        for (int threads : {0, 3}) {
+            CAPTURE(isa_name(isa));
+            CAPTURE(threads);
+            CHECK(same_bits(run(infer, fast, n, ins, isa, threads), want));
+        }
 }
 
 // Relative tolerance; 0 demands equality. Reports the first mismatch only.
@@ -121,6 +143,10 @@ TEST_CASE("binary: fast paths match the reference") {
         {{1, 7, 5, 17}, {1, 1, 1, 17}}, {{3, 7, 5, 17}, {}},         {{}, {3, 7, 5, 17}},
         {{3, 7, 5, 17}, {5, 17}},       {{2, 1, 3}, {4, 1}},         {{3, 1, 5, 1}, {1, 7, 1, 17}},
         {{1, 6}, {6}},                  {{9, 1}, {1}},               {{}, {}},
+        {{2, 9, 11, 3}, {3}},           {{3}, {1, 9, 11, 3}},        {{1, 5, 7, 64}, {64}},
+        {{1, 5, 7, 65}, {65}},          {{2, 3, 130}, {3, 130}},     {{0, 4, 3}, {3}},
+        // split over threads: RGB normalisation, a residual Add, a per-channel scale
+        {{2, 131, 170, 3}, {3}},        {{1, 131, 67, 17}, {1, 131, 67, 17}}, {{5}, {3, 97, 93, 5}},
     };
     for (const auto& c : cases)
         for (OpType op : {OpType::Add, OpType::Sub, OpType::Mul, OpType::Div, OpType::Maximum, OpType::Minimum, OpType::Prelu}) {
@@ -128,10 +154,9 @@ TEST_CASE("binary: fast paths match the reference") {
             CAPTURE(c.second.str());
             CAPTURE(op_name(op));
             Attrs at;
-            at.act = Activation::Relu6;
+            at.act = op == OpType::Add ? Activation::Relu : op == OpType::Sub ? Activation::None : Activation::Relu6;
             const Tensor a = pattern(c.first, 0, 0.5f), b = pattern(c.second, 5, 0.0625f);
-            const Node n = make_node(op, at);
-            check_close(run(infer_binary, binary_fast, n, {a, b}), run(infer_binary, binary_ref, n, {a, b}));
+            check_fast_levels(infer_binary, binary_ref, binary_fast, make_node(op, at), {a, b});
         }
 }
 
@@ -178,6 +203,20 @@ TEST_CASE("unary: each op against its formula") {
         at.alpha = 0.2f;
         check_close(run(infer_unary, unary_ref, make_node(c.op, at), {in}), want, 1e-6f);
     }
+}
+
+TEST_CASE("unary: fast path matches the reference") {
+    for (const Shape& s : {Shape{3, 5, 7}, Shape{0, 3}, Shape{}, Shape{2, 131, 170, 3}})  // the last one is split
+        for (OpType op : {OpType::Relu, OpType::Relu6, OpType::LeakyRelu, OpType::Sigmoid, OpType::Tanh, OpType::Abs,
+                          OpType::Square, OpType::Sqrt, OpType::Rsqrt, OpType::Exp, OpType::Neg}) {
+            CAPTURE(s.str());
+            CAPTURE(op_name(op));
+            Tensor x = pattern(s, 2, 0.0625f);
+            if (x.values.size() > 9) x.values[9] = std::nanf("");
+            Attrs at;
+            at.alpha = 0.2f;
+            check_fast_levels(infer_unary, unary_ref, unary_fast, make_node(op, at), {x});
+        }
 }
 
 TEST_CASE("softmax: known row, large logits, rows sum to one") {
@@ -230,11 +269,12 @@ TEST_CASE("avgpool: divides by the count of real cells") {
 }
 
 TEST_CASE("pool: fast path matches the reference") {
-    const Shape shapes[] = {{1, 7, 7, 1}, {3, 8, 13, 5}, {1, 13, 9, 17}, {3, 2, 3, 4}};
-    const int kernels[][2] = {{2, 2}, {3, 3}, {3, 2}, {1, 1}};
+    // channels below, at and off the vector widths; batch 3
+    const Shape shapes[] = {{1, 7, 7, 1}, {3, 8, 13, 5}, {1, 13, 9, 17}, {3, 2, 3, 4}, {2, 9, 10, 16}, {1, 6, 11, 33}};
+    const int kernels[][2] = {{2, 2}, {3, 3}, {3, 2}, {1, 1}, {4, 4}};
     for (const Shape& s : shapes)
         for (const auto& k : kernels)
-            for (int stride : {1, 2})
+            for (int stride : {1, 2, 3})
                 for (Padding p : kPaddings)
                     for (OpType op : {OpType::MaxPool, OpType::AvgPool}) {
                         if (p == Padding::Valid && (s[1] < k[0] || s[2] < k[1])) continue;
@@ -244,9 +284,22 @@ TEST_CASE("pool: fast path matches the reference") {
                         CAPTURE(stride);
                         CAPTURE(int(p));
                         const Node n = make_node(op, pool_attrs(k[0], k[1], stride, p));
-                        const Tensor x = pattern(s, 3);
-                        check_close(run(infer_pool, pool_fast, n, {x}), run(infer_pool, pool_ref, n, {x}));
+                        check_fast_levels(infer_pool, pool_ref, pool_fast, n, {pattern(s, 3)});
                     }
+}
+
+TEST_CASE("pool: split over threads, NaN and -0 as the reference") {
+    Tensor x = pattern({3, 67, 59, 23}, 1);  // big enough to split
+    x.values[100] = std::nanf("");
+    x.values[5000] = -0.f;
+    x.values[5023] = -0.f;
+    for (int k : {2, 3})
+        for (Padding p : {Padding::Same, Padding::Valid})
+            for (OpType op : {OpType::MaxPool, OpType::AvgPool}) {
+                CAPTURE(k);
+                CAPTURE(op_name(op));
+                check_fast_levels(infer_pool, pool_ref, pool_fast, make_node(op, pool_attrs(k, k, k == 2 ? 2 : 1, p)), {x});
+            }
 }
 
 TEST_CASE("pool: shape errors name the node") {

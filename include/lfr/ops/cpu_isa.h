@@ -65,4 +65,31 @@ inline Isa default_isa() {
     return isa;
 }
 
+// isa_kernel<f>(isa): f compiled for that level. The x86 copies are flatten'ed functions under the
+// level's target attribute, so the loops f inlines vectorise at its width while the rest of the
+// program stays generic.
+namespace isa_detail {
+template <auto F>
+struct Levels;
+template <class... A, void (*F)(A...)>
+struct Levels<F> {
+    static void portable(A... a) { F(a...); }
+#ifdef LFR_HAVE_X86_KERNELS
+    __attribute__((target("avx2,fma"), flatten)) static void avx2(A... a) { F(a...); }
+    __attribute__((target("avx512f,avx2,fma"), flatten)) static void avx512(A... a) { F(a...); }
+#endif
+};
+}  // namespace isa_detail
+
+template <auto F>
+auto isa_kernel(Isa isa) {
+    using L = isa_detail::Levels<F>;
+#ifdef LFR_HAVE_X86_KERNELS
+    if (isa == Isa::Avx512) return &L::avx512;
+    if (isa == Isa::Avx2) return &L::avx2;
+#endif
+    (void)isa;
+    return &L::portable;
+}
+
 }  // namespace lfr

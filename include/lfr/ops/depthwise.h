@@ -71,13 +71,6 @@ inline void pixel_any(const ConvGeometry& g, const float* x, const float* w, int
     }
 }
 
-// First and one-past-last output index whose whole window lies inside [0, in).
-inline void interior(int64_t in, int64_t k, int64_t s, int64_t pad, int64_t out, int64_t& lo, int64_t& hi) {
-    lo = std::min(out, (pad + s - 1) / s);
-    hi = in - k + pad >= 0 ? std::min(out, (in - k + pad) / s + 1) : 0;
-    hi = std::max(lo, hi);
-}
-
 }  // namespace depthwise_detail
 
 namespace depthwise_detail {
@@ -111,27 +104,6 @@ inline void rows(const Rows& d, int64_t r0, int64_t r1) {
     }
 }
 
-// The same loops compiled for each ISA level: the channel loops vectorise at its full width.
-using RowsFn = void (*)(const Rows&, int64_t, int64_t);
-inline void rows_portable(const Rows& d, int64_t r0, int64_t r1) { rows(d, r0, r1); }
-#ifdef LFR_HAVE_X86_KERNELS
-__attribute__((target("avx2,fma"), flatten)) inline void rows_avx2(const Rows& d, int64_t r0, int64_t r1) {
-    rows(d, r0, r1);
-}
-__attribute__((target("avx512f,avx2,fma"), flatten)) inline void rows_avx512(const Rows& d, int64_t r0, int64_t r1) {
-    rows(d, r0, r1);
-}
-#endif
-
-inline RowsFn rows_for(Isa isa) {
-#ifdef LFR_HAVE_X86_KERNELS
-    if (isa == Isa::Avx512) return rows_avx512;
-    if (isa == Isa::Avx2) return rows_avx2;
-#endif
-    (void)isa;
-    return rows_portable;
-}
-
 constexpr int64_t kRowsPerTask = 4;         // enough work per task to hide the hand-off
 constexpr int64_t kMinSplitMacs = 1 << 21;  // smaller ones run on one thread: waking others costs more
 
@@ -148,9 +120,9 @@ inline void depthwise_fast(const Node& node, const std::vector<ConstTensorView>&
     d.prelu = has_input(in, 3) ? in[3].data : nullptr;
     d.a = &node.attrs;
     d.y = out.data;
-    interior(d.g.H, d.g.KH, d.g.sh, d.g.pt, d.g.OH, d.oy_lo, d.oy_hi);
-    interior(d.g.W, d.g.KW, d.g.sw, d.g.pl, d.g.OW, d.ox_lo, d.ox_hi);
-    const RowsFn fn = rows_for(ws.isa);
+    window_interior(d.g.H, d.g.KH, d.g.sh, d.g.pt, d.g.OH, d.oy_lo, d.oy_hi);
+    window_interior(d.g.W, d.g.KW, d.g.sw, d.g.pl, d.g.OW, d.ox_lo, d.ox_hi);
+    const auto fn = isa_kernel<rows>(ws.isa);  // the channel loops vectorise at the level's width
     const int64_t total = d.g.N * d.g.OH, work = total * d.g.OW * d.g.C * d.g.KH * d.g.KW;
     const int64_t tasks = work < kMinSplitMacs ? 1 : std::min<int64_t>(pool_size(ws.pool), (total + kRowsPerTask - 1) / kRowsPerTask);
     parallel_for(ws.pool, tasks, [&](int64_t t, int) { fn(d, total * t / tasks, total * (t + 1) / tasks); });

@@ -60,16 +60,59 @@ inline int64_t broadcast_period(const Shape& y, const Shape& out) {
     return y.numel();
 }
 
-// o[i] = fn(x[i], y[i % period]), as rows of `period` so the inner loop vectorises.
-template <class F>
-void binary_periodic(F fn, const float* x, const float* y, int64_t n, int64_t period, float* o) {
-    if (period == 1) {
-        const float s = y[0];
-        for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i], s);
-        return;
-    }
-    for (int64_t r = 0; r < n; r += period)
-        for (int64_t c = 0; c < period; ++c) o[r + c] = fn(x[r + c], y[c]);
+// The periodic case of binary_fast: o[i] = act(fn(x[i], y[i % row])), or fn(y[i % row], x[i]) when
+// swapped (x has the output's shape, y repeats).
+struct BinaryArgs {
+    const Node* node;
+    const float *x, *y;
+    int64_t row;  // y's length: a multiple of the broadcast period (binary_fast tiles short ones)
+    bool swapped;
+    float* o;
+};
+
+// Elements [i0, i1) in pieces that end where y restarts, so the inner loop vectorises however short
+// the period, then the activation while the span is in cache.
+inline void binary_span(const BinaryArgs& d, int64_t i0, int64_t i1) {
+    with_binary_fn(*d.node, [&](auto fn) {
+        for (int64_t i = i0; i < i1;) {
+            const int64_t c0 = i % d.row, len = std::min(d.row - c0, i1 - i);
+            const float *x = d.x + i, *y = d.y + c0;
+            float* o = d.o + i;
+            if (d.swapped)
+                for (int64_t c = 0; c < len; ++c) o[c] = fn(y[c], x[c]);
+            else
+                for (int64_t c = 0; c < len; ++c) o[c] = fn(x[c], y[c]);
+            i += len;
+        }
+    });
+    bias_activate(d.o + i0, 1, i1 - i0, nullptr, d.node->attrs.act, d.node->attrs.alpha, nullptr);
+}
+
+constexpr int64_t kMinRow = 64;               // shorter periods are tiled to a row at least this long
+constexpr int64_t kSpanFloats = 1 << 14;      // a task's granule: 64 KiB of output
+constexpr int64_t kMinSplitFloats = 1 << 17;  // smaller ones run on one thread: waking others costs more
+
+// span(d, i0, i1) over [0, n) in whole granules, split over the pool when n is large. Each element
+// is computed the same way whoever takes it, so results do not depend on the thread count.
+template <class Args>
+void for_spans(Workspace& ws, int64_t n, void (*span)(const Args&, int64_t, int64_t), const Args& d) {
+    const int64_t spans = (n + kSpanFloats - 1) / kSpanFloats;
+    const int64_t tasks = n < kMinSplitFloats ? 1 : std::min<int64_t>(spans, 4 * pool_size(ws.pool));
+    parallel_for(ws.pool, tasks, [&](int64_t t, int) {
+        span(d, std::min(n, spans * t / tasks * kSpanFloats), std::min(n, spans * (t + 1) / tasks * kSpanFloats));
+    });
+}
+
+struct UnaryArgs {
+    const Node* node;
+    const float* x;
+    float* o;
+};
+
+inline void unary_span(const UnaryArgs& d, int64_t i0, int64_t i1) {
+    with_unary_fn(*d.node, [&](auto fn) {
+        for (int64_t i = i0; i < i1; ++i) d.o[i] = fn(d.x[i]);
+    });
 }
 
 }  // namespace detail
@@ -105,23 +148,26 @@ inline void binary_ref(const Node& node, const std::vector<ConstTensorView>& in,
 }
 
 // One operand has the output's shape and the other repeats with a period (same shape, per-channel
-// bias/scale/slope, scalar): a flat loop. Anything else takes the reference walk.
+// bias/scale/slope, scalar): flat rows at the ISA's width, split over the thread pool. Anything else
+// takes the reference walk. Each element gets binary_ref's arithmetic, so results are identical.
 inline void binary_fast(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
+    using namespace detail;
     const ConstTensorView a = in[0], b = in[1];
     const int64_t n = out.numel();
-    const int64_t pa = detail::broadcast_period(a.shape, out.shape), pb = detail::broadcast_period(b.shape, out.shape);
-    bool done = false;
-    detail::with_binary_fn(node, [&](auto fn) {
-        if (a.shape == out.shape && pb > 0) {
-            detail::binary_periodic(fn, a.data, b.data, n, pb, out.data);
-            done = true;
-        } else if (b.shape == out.shape && pa > 0) {
-            detail::binary_periodic([fn](float y, float x) { return fn(x, y); }, b.data, a.data, n, pa, out.data);
-            done = true;
-        }
-    });
-    if (!done) return binary_ref(node, in, out, ws);
-    detail::apply_activation(node.attrs, out);
+    const int64_t pa = broadcast_period(a.shape, out.shape), pb = broadcast_period(b.shape, out.shape);
+    BinaryArgs d{&node, a.data, b.data, pb, false, out.data};
+    if (!(a.shape == out.shape && pb > 0)) {
+        if (!(b.shape == out.shape && pa > 0)) return binary_ref(node, in, out, ws);
+        d = BinaryArgs{&node, b.data, a.data, pa, true, out.data};
+    }
+    if (d.row < kMinRow) {  // a scalar, or e.g. [3] over RGB pixels: repeat it to a longer row
+        const int64_t period = d.row;
+        d.row = period * ((kMinRow + period - 1) / period);
+        float* tiled = ws.floats(size_t(d.row));
+        for (int64_t i = 0; i < d.row; ++i) tiled[i] = d.y[i % period];
+        d.y = tiled;
+    }
+    for_spans(ws, n, isa_kernel<binary_span>(ws.isa), d);
 }
 
 inline Shape infer_unary(const Node& node, const std::vector<Shape>& in) {
@@ -135,6 +181,11 @@ inline void unary_ref(const Node& node, const std::vector<ConstTensorView>& in, 
     detail::with_unary_fn(node, [&](auto fn) {
         for (int64_t i = 0; i < out.numel(); ++i) out.data[i] = fn(x[i]);
     });
+}
+
+// unary_ref's loop at the ISA's width, split over the thread pool.
+inline void unary_fast(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
+    detail::for_spans(ws, out.numel(), isa_kernel<detail::unary_span>(ws.isa), detail::UnaryArgs{&node, in[0].data, out.data});
 }
 
 // Over the last axis; the row maximum is subtracted first so exp cannot overflow (as TF).

@@ -56,59 +56,75 @@ void pool_window(const float* img, const PoolGeom& g, int64_t oy, int64_t ox, fl
         for (int64_t c = 0; c < g.c; ++c) o[c] /= float((y1 - ys) * (x1 - xs));
 }
 
-// A K x K window wholly inside the image, from its top-left cell p: unrolled, no clipping. Same
-// order of operations as pool_window, so results are bit-identical.
+// Output rows [r0, r1) of all images (row r = n * oh + oy). K > 0: windows wholly inside the image
+// take a K x K path with the taps unrolled inside the channel loop, so the channels vectorise and
+// each output is written once; the border, and every window when K == 0, takes pool_window. Both
+// combine the cells in pool_window's order (from -inf or 0, row by row), so results are identical.
 template <bool Max, int K>
-void pool_window_inside(const float* p, const PoolGeom& g, float* o) {
-    std::copy(p, p + g.c, o);
-    for (int ky = 0; ky < K; ++ky)
-        for (int kx = ky == 0 ? 1 : 0; kx < K; ++kx) {
-            const float* q = p + (ky * g.w + kx) * g.c;
-            for (int64_t c = 0; c < g.c; ++c) o[c] = Max ? std::max(o[c], q[c]) : o[c] + q[c];
-        }
-    if (!Max)
-        for (int64_t c = 0; c < g.c; ++c) o[c] /= float(K * K);
-}
-
-// K > 0: windows inside the image take the unrolled K x K path, the border the clipped one.
-template <bool Max, int K>
-void pool_all(const Node& node, const ConstTensorView& x, TensorView out) {
-    const PoolGeom g = pool_geom(node.attrs, x.shape);
-    for (int64_t n = 0; n < x.shape[0]; ++n) {
-        const float* img = x.data + n * g.h * g.w * g.c;
-        for (int64_t oy = 0; oy < g.oh; ++oy)
-            for (int64_t ox = 0; ox < g.ow; ++ox) {
-                float* o = out.data + ((n * g.oh + oy) * g.ow + ox) * g.c;
-                const int64_t y0 = oy * g.sh - g.pad_top, x0 = ox * g.sw - g.pad_left;
-                if constexpr (K > 0) {
-                    if (y0 >= 0 && x0 >= 0 && y0 + K <= g.h && x0 + K <= g.w) {
-                        pool_window_inside<Max, K>(img + (y0 * g.w + x0) * g.c, g, o);
-                        continue;
-                    }
-                }
+void pool_rows(const PoolGeom& g, const float* x, float* out, int64_t r0, int64_t r1) {
+    int64_t y_lo = 0, y_hi = 0, x_lo = 0, x_hi = 0;  // output rows and columns whose window is inside
+    if (K > 0) {
+        window_interior(g.h, K, g.sh, g.pad_top, g.oh, y_lo, y_hi);
+        window_interior(g.w, K, g.sw, g.pad_left, g.ow, x_lo, x_hi);
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+        const int64_t n = r / g.oh, oy = r % g.oh;
+        const float* img = x + n * g.h * g.w * g.c;
+        float* orow = out + r * g.ow * g.c;
+        const bool row_inside = oy >= y_lo && oy < y_hi;
+        for (int64_t ox = 0; ox < g.ow; ++ox) {
+            float* __restrict o = orow + ox * g.c;
+            if (!row_inside || ox < x_lo || ox >= x_hi) {
                 pool_window<Max>(img, g, oy, ox, o);
+                continue;
             }
+            const float* __restrict p = img + ((oy * g.sh - g.pad_top) * g.w + ox * g.sw - g.pad_left) * g.c;
+            for (int64_t c = 0; c < g.c; ++c) {
+                float m = Max ? -std::numeric_limits<float>::infinity() : 0.f;
+                for (int ky = 0; ky < K; ++ky)
+                    for (int kx = 0; kx < K; ++kx) {
+                        const float v = p[(ky * g.w + kx) * g.c + c];
+                        m = Max ? (m < v ? v : m) : m + v;  // m < v ? v : m is std::max, NaNs included
+                    }
+                o[c] = Max ? m : m / float(K * K);
+            }
+        }
     }
 }
+
+using PoolRowsFn = void (*)(const PoolGeom&, const float*, float*, int64_t, int64_t);
+
+// K x K interiors for 2 and 3, none (pool_window throughout) for other windows.
+template <bool Max>
+PoolRowsFn pool_rows_for(Isa isa, int64_t k) {
+    return k == 2 ? isa_kernel<pool_rows<Max, 2>>(isa) : k == 3 ? isa_kernel<pool_rows<Max, 3>>(isa) : isa_kernel<pool_rows<Max, 0>>(isa);
+}
+
+constexpr int64_t kPoolRowsPerTask = 8;
+constexpr int64_t kPoolMinSplitCells = 1 << 18;  // input cells read; fewer run on one thread (waking costs more)
 
 }  // namespace detail
 
 inline void pool_ref(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace&) {
+    const detail::PoolGeom g = detail::pool_geom(node.attrs, in[0].shape);
     if (node.op == OpType::MaxPool)
-        detail::pool_all<true, 0>(node, in[0], out);
+        detail::pool_rows<true, 0>(g, in[0].data, out.data, 0, in[0].shape[0] * g.oh);
     else
-        detail::pool_all<false, 0>(node, in[0], out);
+        detail::pool_rows<false, 0>(g, in[0].data, out.data, 0, in[0].shape[0] * g.oh);
 }
 
-// Square 2x2 and 3x3 windows (the face models' pools) get unrolled interiors; others the reference.
+// Square 2x2 and 3x3 windows (the face models' pools) get vectorised interiors, other windows
+// pool_window at the ISA's width; output rows are split over the thread pool.
 inline void pool_fast(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
+    using namespace detail;
     const Attrs& a = node.attrs;
-    const bool max = node.op == OpType::MaxPool;
-    if (a.kernel_h != a.kernel_w || (a.kernel_h != 2 && a.kernel_h != 3)) return pool_ref(node, in, out, ws);
-    if (a.kernel_h == 2)
-        max ? detail::pool_all<true, 2>(node, in[0], out) : detail::pool_all<false, 2>(node, in[0], out);
-    else
-        max ? detail::pool_all<true, 3>(node, in[0], out) : detail::pool_all<false, 3>(node, in[0], out);
+    const PoolGeom g = pool_geom(a, in[0].shape);
+    const int64_t k = a.kernel_h == a.kernel_w ? a.kernel_h : 0;
+    const PoolRowsFn fn = node.op == OpType::MaxPool ? pool_rows_for<true>(ws.isa, k) : pool_rows_for<false>(ws.isa, k);
+    const int64_t rows = in[0].shape[0] * g.oh, cells = out.numel() * a.kernel_h * a.kernel_w;
+    const int64_t tasks = cells < kPoolMinSplitCells ? 1
+                                                     : std::min<int64_t>(pool_size(ws.pool), (rows + kPoolRowsPerTask - 1) / kPoolRowsPerTask);
+    parallel_for(ws.pool, tasks, [&](int64_t t, int) { fn(g, in[0].data, out.data, rows * t / tasks, rows * (t + 1) / tasks); });
 }
 
 }  // namespace lfr

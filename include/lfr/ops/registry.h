@@ -30,17 +30,17 @@ inline const OpKernels& op_kernels(OpType op) {
         {infer_binary, binary_ref, binary_fast},           // Maximum
         {infer_binary, binary_ref, binary_fast},           // Minimum
         {infer_binary, binary_ref, binary_fast},           // Prelu
-        {infer_unary, unary_ref, nullptr},                 // Relu
-        {infer_unary, unary_ref, nullptr},                 // Relu6
-        {infer_unary, unary_ref, nullptr},                 // LeakyRelu
-        {infer_unary, unary_ref, nullptr},                 // Sigmoid
-        {infer_unary, unary_ref, nullptr},                 // Tanh
-        {infer_unary, unary_ref, nullptr},                 // Abs
-        {infer_unary, unary_ref, nullptr},                 // Square
-        {infer_unary, unary_ref, nullptr},                 // Sqrt
-        {infer_unary, unary_ref, nullptr},                 // Rsqrt
-        {infer_unary, unary_ref, nullptr},                 // Exp
-        {infer_unary, unary_ref, nullptr},                 // Neg
+        {infer_unary, unary_ref, unary_fast},              // Relu
+        {infer_unary, unary_ref, unary_fast},              // Relu6
+        {infer_unary, unary_ref, unary_fast},              // LeakyRelu
+        {infer_unary, unary_ref, unary_fast},              // Sigmoid
+        {infer_unary, unary_ref, unary_fast},              // Tanh
+        {infer_unary, unary_ref, unary_fast},              // Abs
+        {infer_unary, unary_ref, unary_fast},              // Square
+        {infer_unary, unary_ref, unary_fast},              // Sqrt
+        {infer_unary, unary_ref, unary_fast},              // Rsqrt
+        {infer_unary, unary_ref, unary_fast},              // Exp
+        {infer_unary, unary_ref, unary_fast},              // Neg
         {infer_unary, softmax_ref, nullptr},               // Softmax
         {infer_pool, pool_ref, pool_fast},                 // MaxPool
         {infer_pool, pool_ref, pool_fast},                 // AvgPool

@@ -45,4 +45,11 @@ inline Window1D window_w(const Attrs& a, int64_t in, int64_t k, int64_t d = 1) {
     return window_1d(in, k, a.stride_w, a.padding, a.pad_left, a.pad_right, d);
 }
 
+// Output indices [lo, hi) whose whole window (k cells, stride s, pad cells before) lies inside [0, in).
+inline void window_interior(int64_t in, int64_t k, int64_t s, int64_t pad, int64_t out, int64_t& lo, int64_t& hi) {
+    lo = std::min(out, (pad + s - 1) / s);
+    hi = in - k + pad >= 0 ? std::min(out, (in - k + pad) / s + 1) : 0;
+    hi = std::max(lo, hi);
+}
+
 }  // namespace lfr
