@@ -29,6 +29,22 @@ inline int available_cpus() {
     return int(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+// Busy-waits up to about 50 us for done() (a model's ops come back to back: a worker that sleeps
+// between them costs a futex wake-up per op, which ate most of the second thread's gain). False
+// when it gave up; the caller then sleeps on its condition variable.
+template <class Done>
+inline bool spin_until(Done done) {
+    for (int i = 0; i < 4096; ++i) {
+        if (done()) return true;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        asm volatile("yield");
+#endif
+    }
+    return done();
+}
+
 class ThreadPool {
 public:
     // threads: workers including the calling thread (threads - 1 are started).
@@ -62,13 +78,15 @@ public:
             fn_ = &fn;
             n_ = n;
             next_.store(0);
-            busy_ = int(workers_.size());
-            ++generation_;
+            busy_.store(int(workers_.size()));
+            generation_.fetch_add(1);  // publishes the job to spinning workers (seq_cst)
         }
         wake_.notify_all();
         take_tasks(0);
-        std::unique_lock<std::mutex> lock(mutex_);
-        done_.wait(lock, [this] { return busy_ == 0; });
+        if (!spin_until([this] { return busy_.load() == 0; })) {
+            std::unique_lock<std::mutex> lock(mutex_);
+            done_.wait(lock, [this] { return busy_.load() == 0; });
+        }
         fn_ = nullptr;
     }
 
@@ -80,15 +98,18 @@ private:
     void work(int worker) {
         uint64_t seen = 0;
         for (;;) {
-            {
+            const auto ready = [&] { return stop_.load() || generation_.load() != seen; };
+            if (!spin_until(ready)) {
                 std::unique_lock<std::mutex> lock(mutex_);
-                wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-                if (stop_) return;
-                seen = generation_;
+                wake_.wait(lock, ready);
             }
+            if (stop_.load()) return;
+            seen = generation_.load();
             take_tasks(worker);
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (--busy_ == 0) done_.notify_one();
+            if (busy_.fetch_sub(1) == 1) {  // the last one out wakes the caller if it sleeps
+                std::lock_guard<std::mutex> lock(mutex_);
+                done_.notify_one();
+            }
         }
     }
 
@@ -98,9 +119,9 @@ private:
     const std::function<void(int64_t, int)>* fn_ = nullptr;
     int64_t n_ = 0;
     std::atomic<int64_t> next_{0};
-    int busy_ = 0;
-    uint64_t generation_ = 0;
-    bool stop_ = false;
+    std::atomic<int> busy_{0};
+    std::atomic<uint64_t> generation_{0};
+    std::atomic<bool> stop_{false};
 };
 
 // fn(task, worker) over [0, n) on pool, or inline (worker 0) without one.
