@@ -126,8 +126,8 @@ inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in
     const Attrs& a = node.attrs;
     const ConvGeometry g = conv_geometry(a, in[0].shape, in[1].shape);
     const int64_t Co = in[1].shape[3], K = g.KH * g.KW * g.C, pixels = g.N * g.OH * g.OW;
-    const bool direct = g.KH == 1 && g.KW == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 &&
-                        g.OH == g.H && g.OW == g.W;
+    const bool pixels_are_patches = g.KH == 1 && g.KW == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 &&
+                                    g.OH == g.H && g.OW == g.W;
 
     // The weight packed for the micro-kernel: at load (ws.packed), else once per call here.
     const GemmKernel kernel = gemm_kernel(ws.isa, Co);
@@ -164,14 +164,14 @@ inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in
     const int64_t n_tasks = std::min(strips, ceil_div(threads, m_tasks));
     const int64_t chunk = ceil_div(strips, n_tasks) * kernel.nr;  // columns per task, whole strips
 
-    const size_t scratch_floats = size_t(sgemm_scratch_floats(chunk, K) + (direct ? 0 : tile * K));
+    const size_t scratch_floats = size_t(sgemm_scratch_floats(chunk, K) + (pixels_are_patches ? 0 : tile * K));
     for (int w = 0; w < threads; ++w) ws.floats(scratch_floats, 1 + w);
     parallel_for(threads > 1 ? ws.pool : nullptr, m_tasks * n_tasks, [&](int64_t task, int worker) {
         const int64_t p0 = task / n_tasks * tile, rows = std::min(tile, pixels - p0);
         const int64_t c0 = task % n_tasks * chunk, cols = std::min(chunk, Co - c0);
         float* scratch = ws.floats(scratch_floats, 1 + worker);
-        const float* patches = in[0].data + p0 * g.C;  // direct: input pixels are the patch rows
-        if (!direct) {
+        const float* patches = in[0].data + p0 * g.C;  // 1x1, stride 1, no padding: the input is the patch matrix
+        if (!pixels_are_patches) {
             float* cols_buf = scratch + sgemm_scratch_floats(chunk, K);
             im2col(g, in[0].data, p0, rows, cols_buf);
             patches = cols_buf;
