@@ -211,8 +211,8 @@ inline void store_tile(V (&acc)[MR][NV], float* c, int64_t ldc, int64_t mr, int6
 struct BroadcastTile {
     static constexpr bool kReadsRows = true;
     // A(i, p) = a[i * rs + p * cs]: a packed strip (rs 1, cs MR) or rows of A in place (rs lda, cs 1).
-    template <class V, int MR, int NV, int64_t RS = 1, int64_t CS = MR>
-    static void run(int64_t kc, const float* a, const float* b, V (&acc)[MR][NV], int64_t rs = RS, int64_t cs = CS) {
+    template <class V, int MR, int NV>
+    static void run(int64_t kc, const float* a, const float* b, V (&acc)[MR][NV], int64_t rs = 1, int64_t cs = MR) {
         constexpr int L = sizeof(V) / sizeof(float), NR = NV * L;
         for (int64_t p = 0; p < kc; ++p, a += cs, b += NR) {
             V bv[NV];
