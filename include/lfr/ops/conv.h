@@ -7,8 +7,9 @@
 // Fast path: the convolution is a GEMM of the patch matrix [N*OH*OW, KH*KW*Ci] with the weight,
 // which HWIO already lays out as a [KH*KW*Ci, Co] row-major matrix. A 1x1 stride-1 unpadded conv
 // needs no patch matrix at all (the NHWC input is it); otherwise patches are gathered (im2col) one
-// tile of output pixels at a time so the buffer stays cache-sized. With few input channels (RGB)
-// the same register tile reads the input directly instead (conv_direct.h). Bias and activation are
+// tile of output pixels at a time so the buffer stays cache-sized. With few input channels (RGB), or
+// a single strip of output channels on wide rows, the same register tile reads the input directly
+// instead (conv_direct.h). Bias and activation are
 // applied as each register tile is stored; tiles run on the Workspace's thread pool.
 #pragma once
 #include <algorithm>

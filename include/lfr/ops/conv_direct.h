@@ -2,7 +2,8 @@
 // register tile (MR output pixels of one output row x NV vectors of output channels) fed straight
 // from the NHWC input, one input value broadcast per FMA. The GEMM path would first gather an
 // [pixels, KH*KW*C] patch matrix and pack it, and with C = 3 that copying costs more than the FMAs
-// (tiny_face_detector's 416x416x3->16 conv ran at 6% of the FMA peak).
+// (tiny_face_detector's 416x416x3->16 conv ran at 6% of the FMA peak). conv2d_fast also uses it for a
+// single strip of output channels on wide rows, where a packed A block would never be reused.
 //
 // The weight is the GEMM's packed B (one K block, so K <= kKC): tap p = (ky, kx, ci) of the strip
 // at column c is NR floats at data + c*K + p*NR. Sums run in the GEMM's order (ky, kx, ci) and the
