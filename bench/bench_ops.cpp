@@ -4,7 +4,7 @@
 // core's peak FMA throughput per level, and at the end prints the GFLOP/s of face_recognition_model's
 // three heaviest convs (by FLOPs per layer) as a fraction of that peak. Last, the memory-bound ops of
 // support/op_cases.h's bench table (pooling, elementwise, ...) with a fast path: ms and GB/s per level,
-// and at the best level on 2 threads.
+// and at the best level on 2 threads. `bench_ops NAME-PART` runs only the cases whose name has it.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -128,7 +128,8 @@ void bench_memory_bound(const std::vector<Isa>& isas) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    const std::string only = argc > 1 ? argv[1] : "";  // bench_ops [NAME-PART]: only the cases whose name has it
     const Case cases[] = {
         // face_recognition_model at 150x150 (heaviest per layer: 49, 23 and 21 MFLOP)
         {"facerec conv 7x7/2 150x150x3->32", OpType::Conv2D, {1, 150, 150, 3}, {7, 7, 3, 32}, 2, Padding::Valid, true},
@@ -145,7 +146,7 @@ int main() {
         {"blazeface 1x1 64x64x24->24", OpType::Conv2D, {1, 64, 64, 24}, {1, 1, 24, 24}, 1, Padding::Valid},
         {"blazeface 1x1 32x32x48->48", OpType::Conv2D, {1, 32, 32, 48}, {1, 1, 48, 48}, 1, Padding::Valid},
         {"tinyface dw 3x3 104x104x32", OpType::DepthwiseConv2D, {1, 104, 104, 32}, {3, 3, 32, 1}, 1, Padding::Same},
-        {"blazeface dw 3x3 64x64x24", OpType::DepthwiseConv2D, {1, 64, 64, 24}, {3, 3, 24, 1}, 1, Padding::Same},
+        {"blazeface dw 3x3 128x128x24", OpType::DepthwiseConv2D, {1, 128, 128, 24}, {3, 3, 24, 1}, 1, Padding::Same},
         {"blazeface dw 3x3/2 64x64x48", OpType::DepthwiseConv2D, {1, 64, 64, 48}, {3, 3, 48, 1}, 2, Padding::Same},
         {"blazeface dw 5x5 64x64x24", OpType::DepthwiseConv2D, {1, 64, 64, 24}, {5, 5, 24, 1}, 1, Padding::Same},
         {"facerec fc 1x256->128", OpType::MatMul, {1, 256}, {256, 128}, 1, Padding::Valid},
@@ -158,6 +159,7 @@ int main() {
     for (Isa isa : isas) std::printf(" %8s ms %6s GF/s", isa_name(isa), isa_name(isa));
     std::printf(" %7s\n", "speedup");
     for (const Case& c : cases) {
+        if (std::string(c.name).find(only) == std::string::npos) continue;
         Node node;
         node.op = c.op;
         node.attrs.stride_h = node.attrs.stride_w = c.stride;
@@ -192,5 +194,5 @@ int main() {
         for (const auto& t : top3)
             std::printf("%-36s %.1f GFLOP/s = %.0f%% of the %s peak\n", t.first, t.second, 100 * t.second / peak,
                         isa_name(isas.back()));
-    bench_memory_bound(isas);
+    if (only.empty()) bench_memory_bound(isas);
 }

@@ -20,8 +20,9 @@ static const char* kRunHelp =
     "  --reference    use the plain reference kernels only\n"
     "  --profile      with --repeat: time per op type, slowest first\n";
 
-// Per op type: total ms per run, node count, share of the run.
-static void print_profile(const Graph& g, const std::vector<double>& node_ms, int runs) {
+// Per op type: total ms per run, node count, share of the run. shapes: per tensor, as planned for
+// the inputs that ran (the graph's own shapes are the converter's, e.g. 416x416 for any input).
+static void print_profile(const Graph& g, const std::vector<Shape>& shapes, const std::vector<double>& node_ms, int runs) {
     std::vector<double> ms(kOpCount, 0.0);
     std::vector<int> count(kOpCount, 0);
     double total = 0;
@@ -46,12 +47,12 @@ static void print_profile(const Graph& g, const std::vector<double>& node_ms, in
     std::printf("\n%-16s %10s %6s  %s\n", "slowest nodes", "ms/run", "share", "shapes: input, weights -> output");
     for (size_t i : nodes) {
         const Node& n = g.nodes[i];
-        std::string shapes;
+        std::string text;
         for (size_t k = 0; k < std::min<size_t>(n.inputs.size(), 2); ++k)
-            if (n.inputs[k] >= 0) shapes += (k ? ", " : "") + g.tensors[size_t(n.inputs[k])].shape.str();
-        shapes += " -> " + g.tensors[size_t(n.outputs[0])].shape.str();
+            if (n.inputs[k] >= 0) text += (k ? ", " : "") + shapes[size_t(n.inputs[k])].str();
+        text += " -> " + shapes[size_t(n.outputs[0])].str();
         std::printf("%-16s %10.3f %5.1f%%  %s\n", op_name(n.op), node_ms[i] / runs, 100 * node_ms[i] / runs / total,
-                    shapes.c_str());
+                    text.c_str());
     }
 }
 
@@ -93,7 +94,7 @@ int cmd_run(Args& args) {
         std::printf("%s: median %.3f ms over %d runs; working memory %.1f KiB (%.1f KiB without reuse)\n",
                     pos[0].c_str(), ms[ms.size() / 2], repeat, session.plan().arena_floats * 4 / 1024.0,
                     session.plan().naive_floats * 4 / 1024.0);
-        if (profile) print_profile(model.graph(), session.node_ms(), repeat);
+        if (profile) print_profile(model.graph(), session.plan().shapes, session.node_ms(), repeat);
     }
     if (!out_dir.empty()) {
         ::mkdir(out_dir.c_str(), 0755);

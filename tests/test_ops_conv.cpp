@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "lfr/ops/conv.h"
 #include "lfr/ops/depthwise.h"
@@ -206,15 +207,39 @@ TEST_CASE("conv2d fast matches reference") {
         }
 }
 
+TEST_CASE("conv2d with a folded MaxPool: fast matches reference") {
+    // Attrs::pool, as the executor's fuse pass sets it: SAME 2x2 (odd sizes keep a clipped last
+    // window), VALID 2x2 and 3x3 (a last partial window dropped); direct and GEMM paths, batch 3.
+    for (const ConvCase& c : kConvCases)
+        for (const auto& pool : {std::make_pair(2, true), std::make_pair(2, false), std::make_pair(3, false)})
+            for (Isa isa : test_isas()) {
+                INFO(describe(c, Activation::Leaky) << " pool " << pool.first << (pool.second ? " same" : " valid")
+                                                    << " isa " << isa_name(isa));
+                Node node = case_node(OpType::Conv2D, c, Activation::Leaky);
+                const Tensor x = pattern({c.n, c.h, c.w, c.ci}, 1), w = pattern({c.kh, c.kw, c.ci, c.co_or_m}, 2);
+                const Tensor b = pattern({c.co_or_m}, 3);
+                const std::vector<const Tensor*> in = {&x, &w, c.bias ? &b : nullptr, nullptr};
+                const Shape conv_out = run(infer_conv2d, conv2d_ref, node, in, 0.f).shape;
+                if (!pool.second && (conv_out[1] < pool.first || conv_out[2] < pool.first)) continue;
+                node.attrs.pool = pool.first;
+                node.attrs.pool_same = pool.second;
+                const Tensor want = run(infer_conv2d, conv2d_ref, node, in, NAN);
+                const int64_t ph = pool.second ? (conv_out[1] + 1) / 2 : conv_out[1] / pool.first;
+                CHECK(want.shape == Shape{c.n, ph, want.shape[2], c.co_or_m});
+                check_close(want, run(infer_conv2d, conv2d_fast, node, in, 1e30f, isa));
+            }
+}
+
 TEST_CASE("depthwise fast matches reference") {
     for (const ConvCase& c : kConvCases)
         for (int64_t k : {1, 3, 5})
-            for (Activation act : kActs) {
+            for (Activation act : kActs)
+                for (Isa isa : test_isas()) {
                 ConvCase d = c;
                 d.kh = d.kw = k;
                 d.co_or_m = (k == 5 && c.ci == 3) ? 2 : 1;  // one multiplier case (reference fallback)
                 if (d.pad == Padding::Valid && (d.h < (k - 1) * d.dh + 1 || d.w < (k - 1) * d.dw + 1)) continue;
-                INFO(describe(d, act));
+                INFO(describe(d, act) << " isa " << isa_name(isa));
                 const Node node = case_node(OpType::DepthwiseConv2D, d, act);
                 const int64_t co = d.ci * d.co_or_m;
                 const Tensor x = pattern({d.n, d.h, d.w, d.ci}, 1), w = pattern({k, k, d.ci, d.co_or_m}, 2);
@@ -222,7 +247,32 @@ TEST_CASE("depthwise fast matches reference") {
                 const std::vector<const Tensor*> in = {&x, &w, d.bias ? &b : nullptr,
                                                        act == Activation::Prelu ? &alpha : nullptr};
                 check_close(run(infer_depthwise, depthwise_ref, node, in, NAN),
-                            run(infer_depthwise, depthwise_fast, node, in, 1e30f));
+                            run(infer_depthwise, depthwise_fast, node, in, 1e30f, isa));
+            }
+}
+
+TEST_CASE("depthwise with a folded pointwise conv: fast matches reference") {
+    // Attrs::pointwise, as the executor's fuse pass sets it: the case's depthwise (its kernel size, M
+    // = 1), then a 1x1 conv to co_or_m channels (the direct tile where co_or_m fits one strip on wide
+    // rows, else the GEMM) with bias, a residual or PReLU slopes; bands of rows over images (batch 3).
+    for (const ConvCase& c : kConvCases)
+        for (Activation act : {Activation::None, Activation::Prelu})
+            for (Isa isa : test_isas()) {
+                if (c.pad == Padding::Valid && (c.h < (c.kh - 1) * c.dh + 1 || c.w < (c.kw - 1) * c.dw + 1)) continue;
+                INFO(describe(c, act) << " isa " << isa_name(isa));
+                Node node = case_node(OpType::DepthwiseConv2D, c, Activation::Relu6);
+                node.attrs.pointwise = true;
+                node.attrs.pointwise_act = act == Activation::None ? Activation::Relu : act;
+                const Tensor x = pattern({c.n, c.h, c.w, c.ci}, 1), w = pattern({c.kh, c.kw, c.ci, 1}, 2);
+                const Tensor b = pattern({c.ci}, 3), pw = pattern({1, 1, c.ci, c.co_or_m}, 4);
+                const Tensor pb = pattern({c.co_or_m}, 5), slope = pattern({c.co_or_m}, 6);
+                std::vector<const Tensor*> in = {&x, &w, c.bias ? &b : nullptr, nullptr, &pw, &pb,
+                                                 act == Activation::Prelu ? &slope : nullptr, nullptr};
+                const Tensor want = run(infer_depthwise, depthwise_ref, node, in, NAN);
+                const Tensor r = pattern(want.shape, 7);
+                if (act == Activation::None) in[7] = &r;  // a residual folded into the 1x1 conv before
+                check_close(run(infer_depthwise, depthwise_ref, node, in, NAN),
+                            run(infer_depthwise, depthwise_fast, node, in, 1e30f, isa));
             }
 }
 

@@ -84,6 +84,17 @@ struct Attrs {
     float value = 0.f;
     int32_t flags = 0;
     std::vector<int32_t> ints;
+    // Conv2D: a pool x pool, stride-pool MaxPool of its output folded in (0: none), SAME (a last
+    // partial window kept) or VALID (dropped). Set only by the executor's fuse pass (runtime/fuse.h),
+    // never stored in or read from a model file.
+    int32_t pool = 0;
+    bool pool_same = false;
+    // DepthwiseConv2D: a 1x1 stride-1 Conv2D of its output folded in, inputs 4-7 being that conv's
+    // weight, bias, PReLU slopes and residual, pointwise_act/alpha its activation. Set only by the
+    // fuse pass, like pool.
+    bool pointwise = false;
+    Activation pointwise_act = Activation::None;
+    float pointwise_alpha = 0.f;
 };
 
 enum class TensorKind : uint8_t { Input = 0, Weight = 1, Value = 2 };

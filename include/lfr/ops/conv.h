@@ -1,8 +1,10 @@
 // Conv2D: x [N,H,W,Ci] * w [KH,KW,Ci,Co] (TF HWIO) + bias [Co] (optional) + residual (input 4,
-// the output's shape; set only by the executor's fuse_residual_adds), then the fused activation
+// the output's shape; set only by the executor's fuse pass, runtime/fuse.h), then the fused activation
 // (Prelu slopes [Co] as input 3). Attrs: stride_h/w, dilation_h/w (taps d cells apart: the window
 // spans (k-1)*d+1 cells, as TF and ONNX), padding (+ pad_* when Explicit), act, alpha.
-// The shared geometry and input checks here are also used by depthwise.h.
+// The shared geometry and input checks here are also used by depthwise.h. Attrs::pool (set only by
+// the executor's fuse pass): a k x k, stride-k MaxPool of the activated output, computed band by band
+// from a few conv rows in scratch, so the full-size conv output never goes through memory.
 //
 // Fast path: the convolution is a GEMM of the patch matrix [N*OH*OW, KH*KW*Ci] with the weight,
 // which HWIO already lays out as a [KH*KW*Ci, Co] row-major matrix. A 1x1 stride-1 unpadded conv
@@ -18,6 +20,7 @@
 #include "lfr/ops/activation.h"
 #include "lfr/ops/gemm.h"
 #include "lfr/ops/op.h"
+#include "lfr/ops/pool.h"
 #include "lfr/ops/window.h"
 
 namespace lfr {
@@ -46,18 +49,48 @@ inline void check_conv_inputs(const Node& node, const std::vector<Shape>& in, in
               op + " prelu alpha " + in[3].str() + " needs " + std::to_string(out_c) + " values");
 }
 
-inline Shape infer_conv2d(const Node& node, const std::vector<Shape>& in) {
-    check_conv_inputs(node, in, in.size() >= 2 ? in[1][3] : 0);
-    const ConvGeometry g = conv_geometry(node.attrs, in[0], in[1]);
-    const Shape out{g.N, g.OH, g.OW, in[1][3]};
-    LFR_CHECK(!has_input(in, 4) || in[4] == out, "Conv2D residual " + in[4].str() + " must have the output's shape " + out.str());
-    return out;
+// The folded MaxPool (Attrs::pool = k > 0) over a band of `rows` conv output rows, each OW x Co:
+// one output row (SAME: no leading pad for k = 2, a last partial window clipped, as MaxPool's).
+inline detail::PoolGeom folded_pool(const Attrs& a, int64_t rows, int64_t OW, int64_t Co) {
+    const Window1D wx = window_1d(OW, a.pool, a.pool, a.pool_same ? Padding::Same : Padding::Valid, 0, 0);
+    return {rows, OW, Co, 1, wx.out, a.pool, a.pool, a.pool, a.pool, 0, 0};
 }
 
-inline void conv2d_ref(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace&) {
+inline Shape infer_conv2d(const Node& node, const std::vector<Shape>& in) {
+    check_conv_inputs(node, in, in.size() >= 2 ? in[1][3] : 0);
+    const Attrs& a = node.attrs;
+    const ConvGeometry g = conv_geometry(a, in[0], in[1]);
+    const Shape out{g.N, g.OH, g.OW, in[1][3]};
+    LFR_CHECK(!has_input(in, 4) || in[4] == out, "Conv2D residual " + in[4].str() + " must have the output's shape " + out.str());
+    if (a.pool == 0) return out;
+    LFR_CHECK(!has_input(in, 4) && (a.pool == 2 || (a.pool > 2 && !a.pool_same)), "Conv2D: unsupported folded pool");
+    const Padding p = a.pool_same ? Padding::Same : Padding::Valid;
+    return {g.N, window_1d(g.OH, a.pool, a.pool, p, 0, 0).out, window_1d(g.OW, a.pool, a.pool, p, 0, 0).out, out[3]};
+}
+
+// Pooled output row pr (of N*PH) of the folded pool: conv output rows [r0, r0 + rows) of the N*OH.
+inline void folded_pool_band(const Attrs& a, const ConvGeometry& g, int64_t PH, int64_t pr, int64_t& r0, int64_t& rows) {
+    const int64_t oy0 = pr % PH * a.pool;
+    r0 = pr / PH * g.OH + oy0;
+    rows = std::min<int64_t>(a.pool, g.OH - oy0);
+}
+
+inline void conv2d_ref(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
     const Attrs& a = node.attrs;
     const ConvGeometry g = conv_geometry(a, in[0].shape, in[1].shape);
     const int64_t Co = in[1].shape[3];
+    if (a.pool) {  // the conv, then MaxPool's reference windows
+        std::vector<float> y(size_t(g.N * g.OH * g.OW * Co));
+        Node conv = node;
+        conv.attrs.pool = 0;
+        conv2d_ref(conv, in, TensorView{y.data(), Shape{g.N, g.OH, g.OW, Co}}, ws);
+        for (int64_t pr = 0, r0, rows; pr < out.shape[0] * out.shape[1]; ++pr) {
+            folded_pool_band(a, g, out.shape[1], pr, r0, rows);
+            detail::pool_rows<true, 0>(folded_pool(a, rows, g.OW, Co), y.data() + r0 * g.OW * Co,
+                                       out.data + pr * out.shape[2] * Co, 0, 1);
+        }
+        return;
+    }
     const float *x = in[0].data, *w = in[1].data;
     for (int64_t n = 0; n < g.N; ++n)
         for (int64_t oy = 0; oy < g.OH; ++oy)
@@ -82,7 +115,7 @@ namespace conv_detail {
 constexpr int64_t kTileFloats = 64 * 1024;  // im2col tile: 256 KiB, well inside L2
 constexpr int64_t kMinTileRows = 120;       // fewer rows would stream the packed weight too often per FLOP
 constexpr int64_t kMinSplitRows = 24;       // the least a thread's tile gets: two 12-row micro-tiles
-constexpr int64_t kMinSplitMacs = 1 << 23;  // smaller convs run on one thread: waking others costs more
+constexpr int64_t kMinSplitMacs = 1 << 20;  // smaller convs run on one thread: waking others costs more
 constexpr int64_t kDirectMaxC = 4;          // direct convolution (conv_direct.h) up to this many input channels,
 constexpr int64_t kDirectMinRow = 24;        // or on output rows this wide (narrower: mostly one-pixel edge tiles)
 
@@ -120,7 +153,45 @@ inline void im2col(const ConvGeometry& g, const float* x, int64_t p0, int64_t ro
     }
 }
 
+// The direct convolution (conv_direct.h) rather than the GEMM: few input channels, or one strip of
+// output channels (no packed A block would be reused) on rows wide enough for whole register tiles.
+inline bool use_direct(const GemmKernel& kernel, int64_t C, int64_t K, int64_t Co, int64_t OW) {
+    return (C <= kDirectMaxC || (Co <= kernel.nr && OW >= kDirectMinRow)) && K <= gemm_detail::kKC;
+}
+
 }  // namespace conv_detail
+
+// The conv epilogue: bias, PReLU slopes and residual from inputs first, first + 1 and first + 2.
+inline GemmEpilogue conv_epilogue(const std::vector<ConstTensorView>& in, size_t first, int64_t Co, Activation act,
+                                  float alpha) {
+    GemmEpilogue ep;
+    ep.bias = has_input(in, first) ? in[first].data : nullptr;
+    ep.prelu = has_input(in, first + 1) ? in[first + 1].data : nullptr;
+    ep.residual = has_input(in, first + 2) ? in[first + 2].data : nullptr;
+    ep.ldr = Co;
+    ep.act = act;
+    ep.alpha = alpha;
+    return ep;
+}
+
+// A conv weight [K, Co] packed for the micro-kernel: at load (ws.packed), else once per call here.
+inline PackedB conv_packed_weight(const GemmKernel& kernel, int64_t K, int64_t Co, const float* w, Workspace& ws) {
+    if (ws.packed && ws.packed->data) return *ws.packed;
+    return pack_gemm_b(kernel, K, Co, w, Co, ws.floats(size_t(packed_b_floats(kernel, K, Co))));
+}
+
+// A 1x1 stride-1 conv over `rows` rows of OW pixels, x [rows*OW, C] -> y [rows*OW, Co], ep offset to
+// their first pixel: the direct tile where conv2d_fast would take it, else the GEMM (gemm_scratch:
+// sgemm_scratch_floats(Co, C) floats).
+inline void pointwise_rows(const GemmKernel& kernel, const PackedB& w, const float* x, int64_t rows, int64_t OW,
+                           int64_t C, float* y, int64_t Co, const GemmEpilogue& ep, float* gemm_scratch, Isa isa) {
+    if (conv_detail::use_direct(kernel, C, C, Co, OW)) {
+        const ConvGeometry g{1, rows, OW, C, 1, 1, rows, OW, 1, 1, 0, 0, 1, 1};  // the rows as one image
+        kernel.direct({g, x, w, y, Co, ep, 0, rows, 0, Co});
+    } else {
+        sgemm(GemmArgs{rows * OW, Co, C, x, C, nullptr, 0, y, Co, false, ep, w}, gemm_scratch, isa);
+    }
+}
 
 inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in, TensorView out, Workspace& ws) {
     using namespace conv_detail;
@@ -130,23 +201,38 @@ inline void conv2d_fast(const Node& node, const std::vector<ConstTensorView>& in
     const bool pixels_are_patches = g.KH == 1 && g.KW == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 &&
                                     g.OH == g.H && g.OW == g.W;
 
-    // The weight packed for the micro-kernel: at load (ws.packed), else once per call here.
     const GemmKernel kernel = gemm_kernel(ws.isa, Co);
-    PackedB packed = ws.packed ? *ws.packed : PackedB{};
-    if (!packed.data)
-        packed = pack_gemm_b(kernel, K, Co, in[1].data, Co, ws.floats(size_t(packed_b_floats(kernel, K, Co))));
-    GemmEpilogue ep;
-    ep.bias = has_input(in, 2) ? in[2].data : nullptr;
-    ep.prelu = has_input(in, 3) ? in[3].data : nullptr;
-    ep.residual = has_input(in, 4) ? in[4].data : nullptr;
-    ep.ldr = Co;
-    ep.act = a.act;
-    ep.alpha = a.alpha;
-
+    const PackedB packed = conv_packed_weight(kernel, K, Co, in[1].data, ws);
+    const GemmEpilogue ep = conv_epilogue(in, 2, Co, a.act, a.alpha);
     const int threads = pixels * K * Co >= kMinSplitMacs ? pool_size(ws.pool) : 1;
-    // Few input channels, or one strip of output channels (no packed A block would be reused) on rows
-    // wide enough for whole register tiles: the tile reads the input in place.
-    if ((g.C <= kDirectMaxC || (Co <= kernel.nr && g.OW >= kDirectMinRow)) && K <= gemm_detail::kKC) {
+    const bool direct = use_direct(kernel, g.C, K, Co, g.OW);  // the tile reads the input in place
+    if (a.pool) {  // folded MaxPool: per pooled row, its conv rows into scratch, then pooled from there
+        const int64_t PH = out.shape[1], pooled_rows = g.N * PH, band = a.pool * g.OW;  // band: pixels
+        const int64_t gemm_floats = direct ? 0 : sgemm_scratch_floats(Co, K) + (pixels_are_patches ? 0 : band * K);
+        const size_t scratch_floats = size_t(band * Co + gemm_floats);
+        const int64_t tasks = std::min<int64_t>(threads, pooled_rows);
+        for (int w = 0; w < tasks; ++w) ws.floats(scratch_floats, 1 + w);
+        const detail::PoolRowsFn pool = detail::pool_rows_for<true>(ws.isa, a.pool);
+        parallel_for(tasks > 1 ? ws.pool : nullptr, tasks, [&](int64_t task, int worker) {
+            float* y = ws.floats(scratch_floats, 1 + worker);
+            float *gemm_scratch = y + band * Co, *cols_buf = gemm_scratch + (direct ? 0 : sgemm_scratch_floats(Co, K));
+            for (int64_t pr = pooled_rows * task / tasks, r0, rows; pr < pooled_rows * (task + 1) / tasks; ++pr) {
+                folded_pool_band(a, g, PH, pr, r0, rows);
+                const int64_t p0 = r0 * g.OW;
+                if (direct) {
+                    kernel.direct({g, in[0].data, packed, y, Co, ep, r0, rows, 0, Co, p0});
+                } else {
+                    const float* patches = in[0].data + p0 * g.C;
+                    if (!pixels_are_patches) im2col(g, in[0].data, p0, rows * g.OW, cols_buf), patches = cols_buf;
+                    sgemm(GemmArgs{rows * g.OW, Co, K, patches, K, nullptr, 0, y, Co, false, gemm_detail::tile_epilogue(ep, p0, 0), packed},
+                          gemm_scratch, ws.isa);
+                }
+                pool(folded_pool(a, rows, g.OW, Co), y, out.data + pr * out.shape[2] * Co, 0, 1);
+            }
+        });
+        return;
+    }
+    if (direct) {
         const int64_t rows = g.N * g.OH, per_task = ceil_div(rows, threads);
         parallel_for(threads > 1 ? ws.pool : nullptr, ceil_div(rows, per_task), [&](int64_t task, int) {
             const int64_t row0 = task * per_task;

@@ -26,7 +26,8 @@ struct ConvGeometry {
 };
 
 // Output rows [row0, row0 + rows) of the N*OH, columns [col0, col0 + cols) (col0 a multiple of the
-// packing's strip width), of y [N,OH,OW,co].
+// packing's strip width), of y [N,OH,OW,co] from output pixel y_first on (a band of rows in scratch
+// has y_first = row0 * OW).
 struct DirectConvArgs {
     ConvGeometry g;
     const float* x;
@@ -35,6 +36,7 @@ struct DirectConvArgs {
     int64_t co;
     GemmEpilogue ep;  // pointers at column 0 and output pixel 0; residual with ldr = co
     int64_t row0, rows, col0, cols;
+    int64_t y_first = 0;
 };
 
 namespace gemm_detail {
@@ -68,7 +70,7 @@ inline void direct_tile(const DirectConvArgs& a, int64_t n, int64_t oy, int64_t 
     }
     const int64_t pixel = (n * g.OH + oy) * g.OW + ox0;
     const GemmEpilogue ep = tile_epilogue(a.ep, pixel, col);
-    store_tile<V, MR, NV>(acc, a.y + pixel * a.co + col, a.co, MR, std::min<int64_t>(NR, a.co - col), false, &ep);
+    store_tile<V, MR, NV>(acc, a.y + (pixel - a.y_first) * a.co + col, a.co, MR, std::min<int64_t>(NR, a.co - col), false, &ep);
 }
 
 template <class V, int MR, int NV>

@@ -78,14 +78,17 @@ public:
             fn_ = &fn;
             n_ = n;
             next_.store(0);
-            busy_.store(int(workers_.size()));
+            open_.store(true);
             generation_.fetch_add(1);  // publishes the job to spinning workers (seq_cst)
         }
         wake_.notify_all();
         take_tasks(0);
-        if (!spin_until([this] { return busy_.load() == 0; })) {
+        // Close the job, then wait only for the workers that joined it: one that has not started by
+        // now (asleep, or descheduled on this very CPU) costs the caller nothing.
+        open_.store(false);
+        if (!spin_until([this] { return active_.load() == 0; })) {
             std::unique_lock<std::mutex> lock(mutex_);
-            done_.wait(lock, [this] { return busy_.load() == 0; });
+            done_.wait(lock, [this] { return active_.load() == 0; });
         }
         fn_ = nullptr;
     }
@@ -105,8 +108,11 @@ private:
             }
             if (stop_.load()) return;
             seen = generation_.load();
-            take_tasks(worker);
-            if (busy_.fetch_sub(1) == 1) {  // the last one out wakes the caller if it sleeps
+            // Join the open job, if any (seq_cst: either the caller's close sees this worker as
+            // active and waits for it, or this worker sees the job closed and leaves it alone).
+            active_.fetch_add(1);
+            if (open_.load()) take_tasks(worker);
+            if (active_.fetch_sub(1) == 1) {  // the last one out wakes the caller if it sleeps
                 std::lock_guard<std::mutex> lock(mutex_);
                 done_.notify_one();
             }
@@ -119,7 +125,8 @@ private:
     const std::function<void(int64_t, int)>* fn_ = nullptr;
     int64_t n_ = 0;
     std::atomic<int64_t> next_{0};
-    std::atomic<int> busy_{0};
+    std::atomic<int> active_{0};  // workers inside a job
+    std::atomic<bool> open_{false};  // the job still takes workers
     std::atomic<uint64_t> generation_{0};
     std::atomic<bool> stop_{false};
 };

@@ -82,14 +82,14 @@ struct SessionOptions {
     int threads = 1;              // threads per run, the caller's included (ignored when pool is set)
     ThreadPool* pool = nullptr;   // a pool shared with other sessions (must outlive the session)
     bool prepack = true;          // pack GEMM weights once (memory: about one more copy of them)
-    bool fuse = true;             // fold residual Adds into convs (graph/fuse.h); off: plan the model's own graph
+    bool fuse = true;             // fold residual Adds, MaxPools and depthwise convs into convs (runtime/fuse.h); off: plan the model's own graph
     std::shared_ptr<const PreparedWeights> weights;  // already prepared for this model (shared)
 };
 
 class Session : public Runner {
 public:
     explicit Session(const Model& model, const SessionOptions& opt = {})
-        : model_(&model), graph_(opt.fuse ? fuse_residual_adds(model.graph(), origin_, folded_) : model.graph()),
+        : model_(&model), graph_(opt.fuse ? fuse_graph(model.graph(), origin_) : model.graph()),
           weights_(opt.weights) {
         if (!opt.fuse)
             for (size_t i = 0; i < graph_.nodes.size(); ++i) origin_.push_back(i);
@@ -102,7 +102,7 @@ public:
     // Use only the reference kernels (for parity tests and debugging).
     void set_reference_kernels(bool on) { reference_only_ = on; }
     // Accumulate wall time per node over the following runs (node_ms(), in the model graph's node
-    // order; an Add folded into its conv counts as 0).
+    // order; an Add, MaxPool or depthwise conv folded into a conv counts as 0, its time going to the conv).
     void set_profiling(bool on) {
         profiling_ = on;
         node_ms_.assign(model_->graph().nodes.size(), 0.0);
@@ -190,7 +190,7 @@ public:
             last[size_t(o)] = std::max(last[size_t(o)], ni);
             p.offsets[size_t(o)] = 0;
         }
-        for (const auto& f : folded_) p.shapes[size_t(f.first)] = p.shapes[size_t(f.second)];  // shapes of all tensors
+        plan_folded_shapes(p);
         for (int32_t id : g.outputs) last[size_t(id)] = end;
         std::vector<int64_t> sizes(nt, 0);
         for (size_t i = 0; i < nt; ++i)
@@ -213,6 +213,17 @@ public:
     void set_max_arena_bytes(int64_t bytes) { max_arena_bytes_ = bytes; }
 
 private:
+    // The shapes of the tensors the fuse pass folded away (their nodes' outputs in the model's graph).
+    void plan_folded_shapes(MemoryPlan& p) const {
+        std::vector<Shape> ins;
+        for (const Node& n : model_->graph().nodes) {
+            if (p.offsets[size_t(n.outputs[0])] >= 0) continue;
+            ins.clear();
+            for (int32_t id : n.inputs) ins.push_back(id < 0 ? absent_shape() : p.shapes[size_t(id)]);
+            p.shapes[size_t(n.outputs[0])] = op_kernels(n.op).infer(n, ins);
+        }
+    }
+
     static std::string shapes_str(const std::vector<Shape>& shapes) {
         std::string s;
         for (const Shape& x : shapes) s += (s.empty() ? "" : " ") + x.str();
@@ -222,8 +233,7 @@ private:
     const Model* model_;
     int64_t max_arena_bytes_ = int64_t(4) << 30;
     std::vector<size_t> origin_;  // graph_ node -> model graph node (profiles and prepared weights)
-    std::vector<std::pair<int32_t, int32_t>> folded_;  // (conv output folded away, tensor of its shape)
-    Graph graph_;                 // the model's graph with residual Adds folded into convs (fuse.h)
+    Graph graph_;                 // the model's graph with residual Adds, MaxPools and depthwise convs folded into convs (fuse.h)
     std::shared_ptr<const PreparedWeights> weights_;
     std::unique_ptr<ThreadPool> own_pool_;
     bool reference_only_ = false;
