@@ -22,5 +22,10 @@ start=$SECONDS
 # halt_on_error: the first report fails the run; no leak check (the CLI tests' children exit early on purpose).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-"$BUILD/tests/lfr_tests" "$@"
+# The log is kept so that a failure's checks are repeated last: CI keeps only the tail of the output.
+if ! "$BUILD/tests/lfr_tests" "$@" 2>&1 | tee "$BUILD/tests.log"; then
+  say "failed; the failing checks again:"
+  grep -B8 -A6 -E "ERROR:|FATAL ERROR|SUMMARY: (Address|UndefinedBehavior)Sanitizer|runtime error:" "$BUILD/tests.log" | tail -120
+  exit 1
+fi
 say "ran in $((SECONDS - start)) s"
