@@ -65,31 +65,44 @@ inline Isa default_isa() {
     return isa;
 }
 
-// isa_kernel<f>(isa): f compiled for that level. The x86 copies are flatten'ed functions under the
-// level's target attribute, so the loops f inlines vectorise at its width while the rest of the
-// program stays generic.
+// isa_kernel<f>(isa): f compiled for that level; level_kernel<L, f>(): f for level L only (a kernel
+// written for one level's vector width). The x86 copies are flatten'ed functions under the level's
+// target attribute, so the loops f inlines vectorise at its width while the rest of the program stays
+// generic. They are only declared here: src/ops/isa_kernels.cpp defines them and lists every f, so each
+// kernel is compiled once for the whole program rather than once per source file that includes its op
+// (a forgotten f is a link error, not a slow build).
 namespace isa_detail {
-template <auto F>
-struct Levels;
+template <Isa L, auto F>
+struct Level;
 template <class... A, void (*F)(A...)>
-struct Levels<F> {
-    static void portable(A... a) { F(a...); }
-#ifdef LFR_HAVE_X86_KERNELS
-    __attribute__((target("avx2,fma"), flatten)) static void avx2(A... a) { F(a...); }
-    __attribute__((target("avx512f,avx2,fma"), flatten)) static void avx512(A... a) { F(a...); }
-#endif
+struct Level<Isa::Portable, F> {
+    static void run(A... a);
 };
+#ifdef LFR_HAVE_X86_KERNELS
+template <class... A, void (*F)(A...)>
+struct Level<Isa::Avx2, F> {
+    __attribute__((target("avx2,fma"), flatten)) static void run(A... a);
+};
+template <class... A, void (*F)(A...)>
+struct Level<Isa::Avx512, F> {
+    __attribute__((target("avx512f,avx2,fma"), flatten)) static void run(A... a);
+};
+#endif
 }  // namespace isa_detail
+
+template <Isa L, auto F>
+auto level_kernel() {
+    return &isa_detail::Level<L, F>::run;
+}
 
 template <auto F>
 auto isa_kernel(Isa isa) {
-    using L = isa_detail::Levels<F>;
 #ifdef LFR_HAVE_X86_KERNELS
-    if (isa == Isa::Avx512) return &L::avx512;
-    if (isa == Isa::Avx2) return &L::avx2;
+    if (isa == Isa::Avx512) return level_kernel<Isa::Avx512, F>();
+    if (isa == Isa::Avx2) return level_kernel<Isa::Avx2, F>();
 #endif
     (void)isa;
-    return &L::portable;
+    return level_kernel<Isa::Portable, F>();
 }
 
 }  // namespace lfr

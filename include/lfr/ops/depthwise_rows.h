@@ -114,10 +114,10 @@ using RowsFn = void (*)(const Rows&, int64_t, int64_t);
 // rows<V> at this level's vector width, compiled for its instruction set.
 inline RowsFn rows_for(Isa isa) {
 #ifdef LFR_HAVE_X86_KERNELS
-    if (isa == Isa::Avx512) return isa_kernel<rows<v16f>>(isa);
-    if (isa == Isa::Avx2) return isa_kernel<rows<v8f>>(isa);
+    if (isa == Isa::Avx512) return level_kernel<Isa::Avx512, rows<v16f>>();
+    if (isa == Isa::Avx2) return level_kernel<Isa::Avx2, rows<v8f>>();
 #endif
-    return isa_kernel<rows<v4f>>(isa);
+    return level_kernel<Isa::Portable, rows<v4f>>();
 }
 
 constexpr int64_t kRowsPerTask = 4;         // enough work per task to hide the hand-off

@@ -28,24 +28,22 @@ namespace gemm_detail {
 using GemmFn = void (*)(const GemmArgs&, float*);
 using DirectConvFn = void (*)(const DirectConvArgs&);
 
-inline void gemm_portable(const GemmArgs& g, float* scratch) { gemm_blocked<v4f, 6, 2>(g, scratch); }
-inline void conv_portable(const DirectConvArgs& a) { conv_direct<v4f, 6, 2>(a); }
-
+// The tiles, compiled once in src/ops/gemm_tiles.cpp (not in every file that includes this one).
+void gemm_portable(const GemmArgs& g, float* scratch);
+void conv_portable(const DirectConvArgs& a);
 #ifdef LFR_HAVE_X86_KERNELS
-#define LFR_X86_TILE(name, flags, V, MR, NV)                                                                 \
-    __attribute__((target(flags), flatten)) inline void gemm_##name(const GemmArgs& g, float* scratch) {    \
-        gemm_blocked<V, MR, NV>(g, scratch);                                                                   \
-    }                                                                                                          \
-    __attribute__((target(flags), flatten)) inline void conv_##name(const DirectConvArgs& a) { conv_direct<V, MR, NV>(a); }
-LFR_X86_TILE(avx2, "avx2,fma", v8f, 6, 2)
-LFR_X86_TILE(avx512_16, "avx512f,avx2,fma", v16f, 12, 1)
-LFR_X86_TILE(avx512_32, "avx512f,avx2,fma", v16f, 12, 2)
-LFR_X86_TILE(avx512_64, "avx512f,avx2,fma", v16f, 6, 4)
-#undef LFR_X86_TILE
+void gemm_avx2(const GemmArgs& g, float* scratch);
+void conv_avx2(const DirectConvArgs& a);
+void gemm_avx512_16(const GemmArgs& g, float* scratch);
+void conv_avx512_16(const DirectConvArgs& a);
+void gemm_avx512_32(const GemmArgs& g, float* scratch);
+void conv_avx512_32(const DirectConvArgs& a);
+void gemm_avx512_64(const GemmArgs& g, float* scratch);
+void conv_avx512_64(const DirectConvArgs& a);
 #endif
 #ifdef LFR_HAVE_NEON_KERNELS
-inline void gemm_neon(const GemmArgs& g, float* scratch) { gemm_blocked<v4f, 12, 2, NeonLaneTile>(g, scratch); }
-inline void conv_neon(const DirectConvArgs& a) { conv_direct<v4f, 12, 2>(a); }
+void gemm_neon(const GemmArgs& g, float* scratch);
+void conv_neon(const DirectConvArgs& a);
 #endif
 
 }  // namespace gemm_detail
