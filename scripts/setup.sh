@@ -58,7 +58,9 @@ done
 mkdir -p "$BUILD"
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   say "configuring build in $BUILD"
-  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD/configure.log" 2>&1 || { cat "$BUILD/configure.log"; die "cmake configure failed"; }
+  # A failed configure leaves a cache behind; removed, so that the next run configures again.
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD/configure.log" 2>&1 ||
+    { cat "$BUILD/configure.log"; rm -f "$BUILD/CMakeCache.txt"; die "cmake configure failed"; }
 fi
 say "building (log: $BUILD/build.log)"
 cmake --build "$BUILD" -j"$(nproc)" >"$BUILD/build.log" 2>&1 || { tail -40 "$BUILD/build.log"; die "build failed"; }
