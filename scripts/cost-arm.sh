@@ -58,7 +58,7 @@ for m in $models; do
 done
 say "counted in $((SECONDS - start)) s"
 
-# Program sizes, stripped (lfr::lfr is header-only: the engine is inside each program).
+# Program sizes, stripped (lfr::lfr is a static library: the engine is linked into each program).
 size() { aarch64-linux-gnu-strip -o "$BUILD/stripped" "$1" && stat -c %s "$BUILD/stripped"; }
 embedded=0
 for m in mtcnn-pnet mtcnn-rnet mtcnn-onet mobilefacenet; do embedded=$((embedded + $(stat -c %s "models/$m.lfr"))); done

@@ -5,8 +5,8 @@
 // and so of face-api and Human under Node); PNG through libpng; BMP and PNG writing through stb, JPEG writing through libjpeg-turbo. Debian 12's
 // stb_image (2.27) has a heap overflow in its JPEG Huffman tables (fixed in 2.28), so it decodes BMP only.
 // Compiled once into the static library `lfr::image` (CMake target lfr_image, from src/image/*.cpp), so
-// that any number of translation units may include this header; everything else in lfr stays
-// header-only. Vendoring without CMake: compile src/image/*.cpp (jpeg.cpp with -ffp-contract=off), stb
+// that any number of translation units may include this header (lfr::lfr itself compiles only its CPU
+// kernels, src/ops/). Vendoring without CMake: compile src/image/*.cpp (jpeg.cpp with -ffp-contract=off), stb
 // on the include path, and link libjpeg and libpng.
 //
 // Hostile input: decoding refuses a picture over the caller's ImageLimits from its header, before it
