@@ -4,7 +4,8 @@
 // core's peak FMA throughput per level, and at the end prints the GFLOP/s of face_recognition_model's
 // three heaviest convs (by FLOPs per layer) as a fraction of that peak. Last, the memory-bound ops of
 // support/op_cases.h's bench table (pooling, elementwise, ...) with a fast path: ms and GB/s per level,
-// and at the best level on 2 threads. `bench_ops NAME-PART` runs only the cases whose name has it.
+// and at the best level on 2 threads. `bench_ops NAME-PART` runs only the cases whose name has it;
+// `bench_ops --peak` prints only the best level's peak, as "peak_gflops X ISA" (bench/bench_ort.js reads it).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -130,6 +131,11 @@ void bench_memory_bound(const std::vector<Isa>& isas) {
 
 int main(int argc, char** argv) {
     const std::string only = argc > 1 ? argv[1] : "";  // bench_ops [NAME-PART]: only the cases whose name has it
+    if (only == "--peak") {
+        const Isa best = cpu_isas().back();
+        std::printf("peak_gflops %.1f %s\n", peak_gflops(best), isa_name(best));
+        return 0;
+    }
     const Case cases[] = {
         // face_recognition_model at 150x150 (heaviest per layer: 49, 23 and 21 MFLOP)
         {"facerec conv 7x7/2 150x150x3->32", OpType::Conv2D, {1, 150, 150, 3}, {7, 7, 3, 32}, 2, Padding::Valid, true},

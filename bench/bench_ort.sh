@@ -18,5 +18,5 @@ if ! cmp -s bench/ort/package-lock.json "$WORK/package-lock.json" || [ ! -d "$WO
 fi
 # --tfjs: TF.js from weights_tools/golden's pinned install, as bench/compare_tfjs.sh uses it.
 if [[ " $* " == *" --tfjs "* ]]; then (cd weights_tools/golden && [ -d node_modules ] || npm ci --silent --ignore-scripts); fi
-nice cmake --build "$BUILD" --target lfr_export lfr_inspect bench_one >/dev/null
+nice cmake --build "$BUILD" --target lfr_export lfr_inspect bench_one bench_cost bench_ops >/dev/null
 LFR_BUILD_DIR=$BUILD LFR_BENCH_DIR=$WORK node bench/bench_ort.js "$@"

@@ -1,6 +1,6 @@
-// Per-stage time of the face pipeline on one photo (default: face-api's sample1.jpg), single thread:
-// decode, detection, landmarks, alignment + embedding; medians over --runs. The stages are the default
-// pipeline's unless --detector / --landmarks / --embedder name others.
+// Per-stage time of the face pipeline on one photo (default: face-api's sample1.jpg): decode, detection,
+// landmarks, alignment + embedding; medians over --runs. The stages are the default pipeline's unless
+// --detector / --landmarks / --embedder name others; --threads N gives the stages a pool of N (default 1).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -34,9 +34,10 @@ int main(int argc, char** argv) {
         else if (a == "--landmarks" && i + 1 < argc) o.landmarker = argv[++i];
         else if (a == "--embedder" && i + 1 < argc) o.embedder = argv[++i];
         else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--threads" && i + 1 < argc) o.threads = std::max(1, std::atoi(argv[++i]));
         else if (a[0] != '-') photo = a;
         else {
-            std::printf("usage: bench_pipeline [PHOTO] [--models DIR] [--runs N] [--detector D] [--landmarks L] [--embedder E]\n");
+            std::printf("usage: bench_pipeline [PHOTO] [--models DIR] [--runs N] [--threads N] [--detector D] [--landmarks L] [--embedder E]\n");
             return a == "--help" ? 0 : 2;
         }
     }
@@ -51,8 +52,8 @@ int main(int argc, char** argv) {
         std::vector<Face> faces;
         const double landmarks = median_ms(runs, [&] { faces = p.add_landmarks(img, dets); });
         const double embed = median_ms(runs, [&] { p.add_descriptors(img, faces); });
-        std::printf("%s: %dx%d, %zu faces, median of %d runs (1 thread)\n", photo.c_str(), img.width, img.height,
-                    faces.size(), runs);
+        std::printf("%s: %dx%d, %zu faces, median of %d runs (%d thread%s)\n", photo.c_str(), img.width, img.height,
+                    faces.size(), runs, o.threads, o.threads > 1 ? "s" : "");
         const PipelineOptions& used = p.options();
         std::printf("  decode JPEG (libjpeg)   %8.1f ms   (jpeg-js-exact decoder: %.1f ms)\n", decode, decode_exact);
         std::printf("  detect                  %8.1f ms   %s\n", detect, used.detector.c_str());
