@@ -48,7 +48,8 @@ template <class V, int MR, int NV, bool Clip>
 inline void direct_tile(const DirectConvArgs& a, int64_t n, int64_t oy, int64_t ox0, const float* w, int64_t col) {
     constexpr int L = sizeof(V) / sizeof(float), NR = NV * L;
     const ConvGeometry& g = a.g;
-    V acc[MR][NV] = {};
+    V acc[MR][NV];
+    zero_tile(acc);
     for (int64_t ky = 0; ky < g.KH; ++ky) {
         const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
         if (iy < 0 || iy >= g.H) continue;

@@ -65,12 +65,16 @@ inline void interior_3x3(const Rows& d, const float* x_top, float* yrow, int64_t
     if (A == Activation::Prelu) ld(slope, d.prelu + c0);
     const float* x = x_top + (d.ox_lo * g.sw - g.pl) * C + c0;
     float* y = yrow + d.ox_lo * C + c0;
-    for (int64_t ox = d.ox_lo; ox < d.ox_hi; ++ox, x += step, y += C) {  // (unrolling over pixels: no faster)
+    // Locals, not d's fields: the stores to y could alias d, so the compiler would reload each per pixel.
+    const int64_t ox_hi = d.ox_hi;
+    const bool has_bias = d.bias;
+    const float alpha = d.a->alpha;
+    for (int64_t ox = d.ox_lo; ox < ox_hi; ++ox, x += step, y += C) {  // (two pixels at a time: slower)
         V acc = {}, t;
         for (int ky = 0; ky < 3; ++ky)
             for (int kx = 0; kx < 3; ++kx) ld(t, x + ky * row + kx * C), acc += t * wk[ky * 3 + kx];
-        if (d.bias) acc += bias;
-        activate_vec<A>(acc, d.a->alpha, slope);
+        if (has_bias) acc += bias;
+        activate_vec<A>(acc, alpha, slope);
         Full ? store(y, acc) : store_lanes(y, acc, w);
     }
 }

@@ -163,6 +163,17 @@ inline __attribute__((target("avx512f"))) void store_lanes<v16f>(float* p, const
 }
 #endif
 
+// Zeroes a register tile element by element: `V acc[MR][NV] = {}` had GCC zero the array in memory
+// with `rep stos` (the tile lives there for store_tile), whose start-up cost was 9% of blazeface's
+// 24-channel 1x1 convs.
+template <class V, int MR, int NV>
+inline void zero_tile(V (&acc)[MR][NV]) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = V{};
+}
+
 // Stores rows [0, mr) and columns [0, nr) of an MR x NV-vector register tile to c (row stride ldc):
 // + c (accumulate), then with ep: + bias + residual, activation A. Edge vectors get the same
 // arithmetic as inner ones, so the bits do not depend on where a tile boundary falls.
@@ -232,7 +243,8 @@ template <class V, int MR, int NV, class Tile>
 inline void micro_kernel(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc, int64_t mr,
                          int64_t nr, bool accumulate, const GemmEpilogue* ep) {
     constexpr int NR = NV * int(sizeof(V) / sizeof(float));
-    V acc[MR][NV] = {};
+    V acc[MR][NV];
+    zero_tile(acc);
     if constexpr (Tile::kReadsRows) {
         if (lda) Tile::template run<V, MR, NV>(kc, a, b, acc, lda, 1);
         else Tile::template run<V, MR, NV>(kc, a, b, acc);
