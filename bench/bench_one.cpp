@@ -56,10 +56,10 @@ int main(int argc, char** argv) {
             s.set_profiling(true);
             for (int i = 0; i < runs; ++i) s.run(in);
             const Graph& g = model.graph();
+            const std::vector<Shape>& shapes = s.plan().shapes;
             for (size_t i = 0; i < g.nodes.size(); ++i) {
                 const Node& n = g.nodes[i];
                 if (!is_mac_op(n.op)) continue;
-                const std::vector<Shape>& shapes = s.plan().shapes;
                 std::vector<Shape> in_shapes;
                 for (int32_t id : n.inputs) in_shapes.push_back(id < 0 ? absent_shape() : shapes[size_t(id)]);
                 const Shape& out = shapes[size_t(n.outputs[0])];
